@@ -1,0 +1,16 @@
+"""Streamlit entry point: page navigation only. Run: make run (or streamlit run app.py)."""
+
+import streamlit as st
+
+from kvviz.ui import explainer_page
+
+st.set_page_config(page_title="kvviz: the KV cache, step by step", page_icon="🧮", layout="wide")
+
+pages = [st.Page(explainer_page.render, title="Step through generation", url_path="explainer", default=True)]
+try:
+    from kvviz.ui import planner_page
+
+    pages.append(st.Page(planner_page.render, title="Capacity planner", url_path="planner"))
+except ImportError:
+    pass
+st.navigation(pages).run()

