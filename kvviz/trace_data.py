@@ -8,6 +8,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .errors import KvvizError
 
 SCHEMA = "kvviz.trace/1"
@@ -78,8 +80,8 @@ class Step:
     other_time_ms: float | None = None
     max_abs_logit_diff: float | None = None
     other_token_id: int | None = None
-    # layer index (as str in JSON) -> [heads][query rows][key positions]
-    attention: dict[int, list[list[list[float]]]] = field(default_factory=dict)
+    # layer index (as str in JSON) -> float32 array (heads, query rows, key positions); lists in JSON
+    attention: dict[int, np.ndarray] = field(default_factory=dict)
     # Filled by the ledger: {"cached": {component: flops, "total": n}, "recompute": {...}}
     flops: dict[str, dict[str, int]] = field(default_factory=dict)
     measured_flops: dict[str, int] | None = None
@@ -117,7 +119,7 @@ class Trace:
         }
         for s in self.steps:
             sd = asdict(s)
-            sd["attention"] = {str(k): v for k, v in s.attention.items()}
+            sd["attention"] = {str(k): np.round(np.asarray(v, dtype=np.float64), 5).tolist() for k, v in s.attention.items()}
             d["steps"].append(sd)
         return d
 
@@ -156,7 +158,9 @@ class Trace:
                 sd["cache_layers"] = [
                     _build(LayerCache, c, f"step {i} cache_layers") for c in sd.get("cache_layers", [])
                 ]
-                sd["attention"] = {int(k): v for k, v in (sd.get("attention") or {}).items()}
+                sd["attention"] = {
+                    int(k): np.asarray(v, dtype=np.float32) for k, v in (sd.get("attention") or {}).items()
+                }
                 step = _build(Step, sd, f"step {i}")
                 if step.phase not in PHASES:
                     raise KvvizError(f"Bad trace: step {i} has phase {step.phase!r}.")

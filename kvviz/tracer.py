@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 
 from .errors import KvvizError
@@ -152,14 +153,6 @@ class Tracer:
                 f"{len(ids)} prompt tokens + {max_new_tokens} new tokens exceed {info.name}'s context of "
                 f"{limit} tokens; ask for at most {limit - len(ids)} new tokens."
             )
-        if attention_layers == "all":
-            attention_layers = list(range(info.num_layers))
-        self.attention_layers = sorted(set(attention_layers or []))
-        bad = [i for i in self.attention_layers if not 0 <= i < info.num_layers]
-        if bad:
-            raise KvvizError(f"Layer {bad[0]} does not exist; {info.name} has layers 0-{info.num_layers - 1}.")
-        if self.attention_layers and info.attn_implementation not in ("eager", ""):
-            raise KvvizError("Attention weights need the model loaded with attn_implementation='eager'.")
         self.mode = "cached" if use_cache else "recompute"
         self.primary = _Runner(loaded, self.mode)
         self.shadow = _Runner(loaded, "recompute" if use_cache else "cached") if compare else None
@@ -180,10 +173,24 @@ class Tracer:
                 "top_p": self.sampling.top_p,
                 "seed": self.sampling.seed,
                 "compare": compare,
-                "attention_layers": self.attention_layers,
             },
         )
         self.max_new_tokens = max_new_tokens
+        self.record_attention(attention_layers)
+
+    def record_attention(self, layers: list[int] | str | None) -> None:
+        """Choose the layers whose attention weights the next steps record ("all", a list, or None)."""
+        info = self.loaded.info
+        if layers == "all":
+            layers = list(range(info.num_layers))
+        chosen = sorted(set(layers or []))
+        bad = [i for i in chosen if not 0 <= i < info.num_layers]
+        if bad:
+            raise KvvizError(f"Layer {bad[0]} does not exist; {info.name} has layers 0-{info.num_layers - 1}.")
+        if chosen and info.attn_implementation not in ("eager", ""):
+            raise KvvizError("Attention weights need the model loaded with attn_implementation='eager'.")
+        self.attention_layers = chosen
+        self.trace.settings["attention_layers"] = chosen
 
     @property
     def done(self) -> bool:
@@ -232,7 +239,7 @@ class Tracer:
                 a = fw.attentions[layer][0]  # (heads, q, k)
                 if step.phase == "decode":
                     a = a[:, -1:, :]  # the new token's row; recompute mode computed all of them again
-                step.attention[layer] = [[[round(float(x), 5) for x in row] for row in head] for head in a.tolist()]
+                step.attention[layer] = a.numpy().astype(np.float32, copy=True)
         _annotate_flops(self.loaded.info, step)
         self.trace.steps.append(step)
         self.ids.append(token_id)

@@ -1,33 +1,311 @@
-"""The explainer page: step through generation and watch the cache grow."""
+"""The explainer page: step through generation on a real model and watch the cache grow.
+
+State per visitor lives in st.session_state (their own Tracer, hence their own cache); the
+model is loaded once per server process with st.cache_resource and shared. The part that
+changes on every step runs in a fragment, so a click reruns only that part.
+"""
+
+from __future__ import annotations
+
+import logging
 
 import streamlit as st
 
+from kvviz import charts
 from kvviz.errors import KvvizError
+from kvviz.ui.text import md_escape, token_chip
+
+log = logging.getLogger(__name__)
+
+BUILTIN_LABEL = "SmolLM2-135M-Instruct (built in, offline)"
+PRESETS = {
+    BUILTIN_LABEL: None,
+    "gpt2 (downloads ~500 MB where the network allows)": "gpt2",
+    "distilgpt2 (downloads ~350 MB where the network allows)": "distilgpt2",
+    "Qwen/Qwen2.5-0.5B (downloads ~1 GB where the network allows)": "Qwen/Qwen2.5-0.5B",
+    "Other: a hub id or a local folder": "__other__",
+}
+DEFAULT_PROMPT = "Lionel Messi is a"
+ATTENTION_ALL_LAYERS_MAX_PROMPT = 160  # above this, record one layer's weights to bound memory
+PACES = {"slow (2 s)": 2.0, "medium (1 s)": 1.0, "fast (0.3 s)": 0.3}
 
 
-@st.cache_resource(show_spinner=False)
-def _load(name):
+@st.cache_resource(show_spinner=False, max_entries=3)
+def load_shared(name: str | None):
+    """One copy of each model per server process, shared by every visitor."""
     from kvviz.models import load_model
 
     return load_model(name)
 
 
+def _fail(e: Exception) -> None:
+    """Show a message, never a traceback; the page keeps what the visitor had."""
+    if isinstance(e, KvvizError):
+        st.session_state.error = str(e)
+    else:
+        log.exception("unexpected error")
+        st.session_state.error = f"Something went wrong ({type(e).__name__}: {str(e)[:300]}). The page kept your run."
+
+
+def _settings_from_sidebar() -> dict | None:
+    sb = st.sidebar
+    sb.header("Settings")
+    choice = sb.selectbox("Model", list(PRESETS), key="model_choice",
+                          help="The built-in model runs offline. Others download from the Hugging Face hub where the network allows.")
+    name = PRESETS[choice]
+    if name == "__other__":
+        name = sb.text_input("Hub id or local folder", key="model_other", placeholder="e.g. gpt2 or /path/to/model").strip() or None
+    prompt = sb.text_area("Prompt", DEFAULT_PROMPT, key="prompt", height=90)
+    max_new = sb.number_input("Max new tokens", min_value=1, max_value=1024, value=32, step=1, key="max_new")
+    decoding = sb.radio("Decoding", ["greedy", "sampling"], horizontal=True, key="decoding")
+    temperature, top_k, top_p, seed = 0.0, 0, 1.0, 0
+    if decoding == "sampling":
+        temperature = sb.slider("Temperature", 0.05, 2.0, 0.8, 0.05, key="temperature")
+        top_k = sb.number_input("Top-k (0 = off)", 0, 1000, 50, key="top_k")
+        top_p = sb.slider("Top-p", 0.05, 1.0, 0.95, 0.05, key="top_p")
+        seed = sb.number_input("Seed", 0, 2**31 - 1, 0, key="seed")
+    start = sb.button("Start with these settings", type="primary", width="stretch", key="start")
+    sb.caption(
+        "The built-in model has 135 million parameters: its English is fluent and its facts are often "
+        "wrong. What the page shows about the cache is true of any size."
+    )
+    settings = dict(model=name, prompt=prompt, max_new_tokens=int(max_new),
+                    temperature=float(temperature), top_k=int(top_k), top_p=float(top_p), seed=int(seed))
+    if start or "tracer" not in st.session_state:
+        return settings
+    return None
+
+
+def _start(settings: dict) -> None:
+    """Build a new run; on any error keep the current one and show why."""
+    from kvviz.tracer import Sampling, Tracer
+
+    try:
+        with st.spinner("Loading the model (the first start converts the built-in model once, about 30 s)..."):
+            loaded = load_shared(settings["model"])
+        sampling = Sampling(settings["temperature"], settings["top_k"], settings["top_p"], settings["seed"])
+        tracer = Tracer(loaded, settings["prompt"], settings["max_new_tokens"], sampling=sampling, compare=True)
+        layers = "all" if len(tracer.ids) <= ATTENTION_ALL_LAYERS_MAX_PROMPT else [loaded.info.num_layers // 2]
+        tracer.record_attention(layers)
+        with st.spinner("Prefill: reading the prompt into the cache..."):
+            tracer.step()
+    except Exception as e:  # noqa: BLE001 - shown as a message
+        _fail(e)
+        return
+    st.session_state.tracer = tracer
+    st.session_state.view = 0
+    st.session_state.playing = False
+    st.session_state.error = None
+    st.session_state.loaded_model_config = loaded.model.config.to_dict()
+
+
+def _advance() -> None:
+    tracer = st.session_state.tracer
+    steps = tracer.trace.steps
+    if st.session_state.view < len(steps) - 1:
+        st.session_state.view += 1
+        return
+    if tracer.done:
+        st.session_state.playing = False
+        return
+    try:
+        tracer.step()
+        st.session_state.view = len(tracer.trace.steps) - 1
+    except Exception as e:  # noqa: BLE001
+        st.session_state.playing = False
+        _fail(e)
+
+
 def render() -> None:
     st.title("The KV cache, one token at a time")
-    prompt = st.text_input("Prompt", "Lionel Messi is a")
-    n = st.number_input("New tokens", 1, 256, 16)
-    with st.spinner("Loading the built-in model..."):
-        loaded = _load(None)
-    if st.button("Generate"):
-        from kvviz.tracer import trace
+    st.caption(
+        "Type a prompt, then press **Next token**. Each step runs the real model once with the cache "
+        "(one new token in) and once without it (the whole sequence again), and shows what the cache "
+        "holds, what it saves, and what it does not change."
+    )
+    st.session_state.setdefault("error", None)
+    settings = _settings_from_sidebar()
+    if settings is not None:
+        _start(settings)
+    if "tracer" not in st.session_state:
+        if st.session_state.error:
+            st.error(st.session_state.error)
+        st.info("Choose a model and a prompt in the sidebar, then press Start.")
+        return
+    _stepper()
 
-        try:
-            tr = trace(loaded, prompt, int(n))
-        except KvvizError as e:
-            st.error(str(e))
-            return
-        st.text(tr.prompt_text + tr.generated_text)
-        st.dataframe(
-            [{"step": s.index, "token": s.token_text, "K shape": str(s.cache_layers[0].key_shape),
-              "cache bytes": s.cache_bytes} for s in tr.steps]
-        )
+
+def _stepper() -> None:
+    playing = st.session_state.get("playing", False)
+    pace = PACES[st.session_state.get("pace", "medium (1 s)")]
+
+    @st.fragment(run_every=pace if playing else None)
+    def body():
+        if st.session_state.get("playing"):
+            _advance()
+            if not st.session_state.playing:
+                st.rerun()  # stop the timer
+        _controls()
+        if st.session_state.error:
+            st.error(st.session_state.error)
+        tracer = st.session_state.tracer
+        _views(tracer.trace, st.session_state.view, tracer.done)
+
+    body()
+
+
+def _controls() -> None:
+    tracer = st.session_state.tracer
+    steps = tracer.trace.steps
+    last = len(steps) - 1
+    c = st.columns([1, 1.3, 1, 1, 1.4])
+    if c[0].button("◀ Back", disabled=st.session_state.view == 0, width="stretch", key="back"):
+        st.session_state.view -= 1
+        st.session_state.playing = False
+    at_end = st.session_state.view == last and tracer.done
+    if c[1].button("Next token ▶", type="primary", disabled=at_end, width="stretch", key="next"):
+        st.session_state.error = None
+        _advance()
+    playing = st.session_state.get("playing", False)
+    if c[2].button("⏸ Pause" if playing else "⏵ Play", disabled=at_end and not playing,
+                   width="stretch", key="play"):
+        st.session_state.playing = not playing
+        st.rerun()
+    if c[3].button("↺ Reset", width="stretch", key="reset",
+                   help="Start again from the prompt with the same settings"):
+        st.session_state.pop("tracer")
+        st.rerun()
+    c[4].selectbox("Play pace", list(PACES), index=1, key="pace", label_visibility="collapsed")
+    last = len(tracer.trace.steps) - 1
+    if last > 0:
+        st.session_state.view = min(st.session_state.view, last)
+        view = st.slider("Step (0 = prefill); move back to revisit a step without recomputing it",
+                         0, last, st.session_state.view)
+        st.session_state.view = view
+
+
+def _views(trace, view: int, done: bool) -> None:
+    step = trace.steps[view]
+    info = trace.model
+    _text_strip(trace, view, done)
+    _badge(trace, view)
+    m = st.columns(5)
+    m[0].metric("Step", charts.step_label(step))
+    m[1].metric("Tokens fed this step", f"{step.input_length}", help="With the cache: the whole prompt at prefill, then 1 per step")
+    m[2].metric("Tokens in the cache", f"{step.context_length}")
+    m[3].metric("Cache size", charts.human_bytes(step.cache_bytes), help=f"{step.cache_bytes:,} bytes")
+    m[4].metric("Forward time (cached / recompute)",
+                f"{step.time_ms:.0f} / {step.other_time_ms:.0f} ms" if step.other_time_ms is not None else f"{step.time_ms:.0f} ms")
+    tabs = st.tabs(["The three questions", "Cache", "Work", "Attention", "Trace file"])
+    with tabs[0]:
+        _questions(trace, view)
+    with tabs[1]:
+        _cache_view(trace, view, info)
+    with tabs[2]:
+        _work_view(trace, view)
+    with tabs[3]:
+        _attention_view(trace, view, info)
+    with tabs[4]:
+        _trace_file(trace)
+
+
+def _text_strip(trace, view: int, done: bool) -> None:
+    step = trace.steps[view]
+    prompt_text = trace.prompt_text
+    tok = [s.token_text for s in trace.steps[: view + 1]]
+    st.markdown(
+        "**Text so far** (grey: prompt; blue: generated; orange: this step's token; ␣ marks a space):  \n"
+        + token_chip(prompt_text, "gray")
+        + " "
+        + " ".join(token_chip(t, "orange" if i == view else "blue", bold=i == view) for i, t in enumerate(tok))
+    )
+    alts = [
+        {"token": repr(c.token_text), "id": c.token_id, "probability": c.prob, "chosen": "✔" if c.token_id == step.token_id else ""}
+        for c in step.top_k
+    ]
+    with st.expander(f"Top {len(alts)} candidates for this step's token", expanded=False):
+        st.dataframe(alts, hide_index=True, width="stretch",
+                     column_config={"probability": st.column_config.ProgressColumn(format="%.4f", min_value=0.0, max_value=1.0)})
+    if done and view == len(trace.steps) - 1:
+        why = {"eos": "the model produced its end-of-sequence token", "max_new_tokens": "the token limit was reached"}
+        st.caption(f"Generation finished: {why.get(trace.finish_reason, trace.finish_reason)}.")
+
+
+def _badge(trace, view: int) -> None:
+    steps = [s for s in trace.steps[: view + 1] if s.max_abs_logit_diff is not None]
+    if not steps:
+        return
+    same = all(s.token_id == s.other_token_id for s in steps)
+    worst = max(s.max_abs_logit_diff for s in steps)
+    greedy = trace.settings.get("temperature", 0) <= 0
+    if same or not greedy:
+        verdict = "identical tokens" if greedy else "sampling: tokens compared by logits only"
+        st.success(f"Cached and recompute decoding agree: {verdict} over {len(steps)} steps; "
+                   f"largest |logit difference| {worst:.1e} (float32 rounding).", icon="✅")
+    else:
+        st.warning(f"Cached and recompute decoding picked different tokens at some step (max |Δlogit| {worst:.1e}).", icon="⚠️")
+
+
+def _cache_view(trace, view: int, info) -> None:
+    step = trace.steps[view]
+    st.caption(
+        "Every layer keeps a key tensor and a value tensor, shaped [batch, kv_heads, seq, head_dim]. "
+        "Each step appends one position on the seq axis; nothing already stored is computed again."
+    )
+    rows = [
+        {"layer": i, "K shape": str(c.key_shape), "V shape": str(c.value_shape),
+         "window": info.layer_windows[i] if i < len(info.layer_windows) and info.layer_windows[i] else "full",
+         "bytes": c.bytes}
+        for i, c in enumerate(step.cache_layers)
+    ]
+    left, right = st.columns([1, 1.4])
+    with left:
+        st.dataframe(rows, hide_index=True, width="stretch", height=360)
+    with right:
+        st.plotly_chart(charts.cache_map_figure(trace, view), width="stretch", key="cache_map")
+    b = info.dtype_bytes
+    st.plotly_chart(charts.cache_bytes_figure(trace, view), width="stretch", key="cache_bytes")
+    full_layers = sum(1 for w in info.layer_windows if not w) or info.num_layers
+    st.markdown(
+        f"Cache bytes = 2 (K and V) × {info.num_layers} layers × {info.num_key_value_heads} K/V heads × "
+        f"{info.head_dim} head_dim × {b} bytes ({info.dtype}) × tokens = "
+        f"**{2 * info.num_layers * info.num_key_value_heads * info.head_dim * b:,} bytes per token**"
+        + ("" if full_layers == info.num_layers else "; sliding layers stop growing at their window")
+        + f". After this step: {step.cache_bytes:,} bytes."
+    )
+    if info.num_key_value_heads < info.num_attention_heads:
+        st.plotly_chart(charts.head_sharing_figure(info.num_attention_heads, info.num_key_value_heads),
+                        width="stretch", key="heads")
+        st.caption("Grouped-query attention caches fewer K/V heads than there are query heads: "
+                   f"{info.num_attention_heads // info.num_key_value_heads}× less cache than one K/V head per query head.")
+
+
+def _work_view(trace, view: int) -> None:
+    st.plotly_chart(charts.time_figure(trace, view), width="stretch", key="time")
+    st.caption("Measured on this machine, so noisy; the FLOP counts above it are exact.")
+
+
+def _attention_view(trace, view: int, info) -> None:
+    recorded = sorted(trace.steps[0].attention)
+    if not recorded:
+        st.info("Attention weights were not recorded for this run.")
+        return
+    c = st.columns(2)
+    layer = c[0].selectbox("Layer", recorded, index=0, key="attn_layer")
+    head = c[1].selectbox("Query head", list(range(info.num_attention_heads)), key="attn_head")
+    st.plotly_chart(charts.attention_figure(trace, view, layer, head), width="stretch", key="attn")
+    st.caption(
+        "The prefill computes the whole causal triangle at once. Each decode step adds one row: the new "
+        "token's query against every key so far. Only the outlined cell's key was computed in that step; "
+        "all the others were read from the cache."
+    )
+
+
+def _questions(trace, view: int) -> None:
+    st.info("The answers appear here once the work ledger is in place.")
+
+
+def _trace_file(trace) -> None:
+    st.download_button("Download this trace (JSON)", trace.to_json(), file_name="kvviz-trace.json",
+                       mime="application/json", key="download")
+    st.caption(f"Schema {trace.schema}: model, prompt, and for each step the cache shapes, bytes, times and FLOPs.")

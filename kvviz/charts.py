@@ -1,0 +1,218 @@
+"""Plotly figures from a Trace: pure functions, no Streamlit, no model.
+
+Every figure has a title, axis titles with units, and hover text with exact numbers.
+Token text goes into figures only through `plotly_text`, which escapes the tags Plotly
+would otherwise interpret, so a prompt is always shown as text.
+"""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+
+from .trace_data import Step, Trace
+
+FONT = dict(size=15)  # readable when projected
+PREFILL_COLOR = "#7f7f7f"
+FRESH, RECOMPUTED, REUSED = "#1f77b4", "#d62728", "#2ca02c"
+
+
+def plotly_text(text: str) -> str:
+    """Escape &, < and > (Plotly renders a subset of HTML in labels) and show spaces/newlines."""
+    return html.escape(text, quote=False).replace("\n", "↵")
+
+
+def _layout(fig: go.Figure, title: str, x: str, y: str, **kw) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title),
+        xaxis_title=x,
+        yaxis_title=y,
+        font=FONT,
+        margin=dict(l=60, r=20, t=60, b=50),
+        hoverlabel=dict(font_size=14),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        **kw,
+    )
+    return fig
+
+
+def step_label(step: Step) -> str:
+    return "prefill" if step.phase == "prefill" else f"decode {step.index}"
+
+
+def human_bytes(n: float) -> str:
+    """Binary units, spelled out: KiB, MiB, GiB (1 KiB = 1,024 bytes)."""
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if abs(n) < 1024 or unit == "TiB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.2f} {unit}"
+        n /= 1024
+    return f"{n:,.2f} TiB"
+
+
+def human_flops(n: float) -> str:
+    for unit, scale in (("TFLOP", 1e12), ("GFLOP", 1e9), ("MFLOP", 1e6), ("kFLOP", 1e3)):
+        if abs(n) >= scale:
+            return f"{n / scale:,.2f} {unit}"
+    return f"{n:,.0f} FLOP"
+
+
+# --- the cache -------------------------------------------------------------------------------
+
+
+def writer_steps(trace: Trace, view: int) -> list[list[int | None]]:
+    """For each layer and context position: the step that wrote that K/V entry, None if not held.
+
+    Position p was written by the prefill (step 0) when p < prompt length, else by decode step
+    p - prompt_len + 1. A layer holds the last `seq` positions (sliding layers drop older ones).
+    """
+    steps = trace.steps[: view + 1]
+    if not steps or not steps[-1].cache_layers:
+        return []
+    p = len(trace.prompt_token_ids)
+    total = steps[-1].context_length  # positions fed so far
+    rows = []
+    for layer in steps[-1].cache_layers:
+        held = layer.key_shape[2]
+        rows.append([(0 if pos < p else pos - p + 1) if pos >= total - held else None for pos in range(total)])
+    return rows
+
+
+def cache_map_figure(trace: Trace, view: int) -> go.Figure:
+    """Layers x positions, coloured by the step that wrote each entry."""
+    rows = writer_steps(trace, view)
+    fig = go.Figure()
+    if not rows:
+        return _layout(fig, "No cache in recompute mode: nothing is kept between steps", "position", "layer")
+    step_count = max(1, view)
+    hover = []
+    for li, row in enumerate(rows):
+        hover.append([
+            f"layer {li}, position {pos}<br>"
+            + ("evicted (outside the sliding window)" if w is None else ("written by prefill" if w == 0 else f"written by decode step {w}"))
+            for pos, w in enumerate(row)
+        ])
+    fig.add_trace(
+        go.Heatmap(
+            z=[[(-1 if w is None else w) for w in row] for row in rows],
+            x=list(range(len(rows[0]))),
+            y=list(range(len(rows))),
+            zmin=-1,
+            zmax=step_count,
+            colorscale=[[0, "rgba(0,0,0,0)"], [0.5 / (step_count + 1), "rgba(0,0,0,0)"],
+                        [0.5 / (step_count + 1), PREFILL_COLOR], [1.5 / (step_count + 1), PREFILL_COLOR],
+                        [1.5 / (step_count + 1), "#9ecae1"], [1, "#08519c"]],
+            colorbar=dict(title="written at step", tickvals=[0, step_count], ticktext=["prefill", f"decode {step_count}"]),
+            text=hover,
+            hovertemplate="%{text}<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    return _layout(fig, f"What every layer's cache holds after {step_label(trace.steps[view])}", "position in the sequence (token)", "layer", yaxis_autorange="reversed")
+
+
+def cache_bytes_figure(trace: Trace, view: int) -> go.Figure:
+    steps = trace.steps
+    x = [s.index for s in steps]
+    fig = go.Figure(
+        go.Scatter(
+            x=x,
+            y=[s.cache_bytes for s in steps],
+            mode="lines+markers",
+            name="cache bytes (real tensors)",
+            customdata=[[human_bytes(s.cache_bytes), s.context_length] for s in steps],
+            hovertemplate="step %{x}<br>%{y:,} bytes (%{customdata[0]})<br>%{customdata[1]} tokens cached<extra></extra>",
+        )
+    )
+    if 0 <= view < len(steps):
+        fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
+    return _layout(fig, "Cache size after each step", "step (0 = prefill)", "bytes held in K and V")
+
+
+def head_sharing_figure(num_heads: int, num_kv_heads: int) -> go.Figure:
+    """Which query heads read each K/V head (grouped-query and multi-query attention)."""
+    group = max(1, num_heads // max(1, num_kv_heads))
+    labels = [f"query head {i}" for i in range(num_heads)] + [f"K/V head {j}" for j in range(num_kv_heads)]
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="fixed",
+            node=dict(label=labels, pad=8, thickness=14,
+                      color=["#9ecae1"] * num_heads + ["#ff7f0e"] * num_kv_heads),
+            link=dict(source=list(range(num_heads)), target=[num_heads + i // group for i in range(num_heads)],
+                      value=[1] * num_heads),
+        )
+    )
+    kind = "multi-head" if group == 1 else ("multi-query" if num_kv_heads == 1 else "grouped-query")
+    return _layout(fig, f"{kind} attention: {num_heads} query heads read {num_kv_heads} cached K/V heads ({group} each)", "", "")
+
+
+# --- time ------------------------------------------------------------------------------------
+
+
+def time_figure(trace: Trace, view: int) -> go.Figure:
+    """Measured forward time per step, for the mode that ran and the other mode alongside."""
+    steps = trace.steps
+    other = "recompute" if trace.mode == "cached" else "cached"
+    x = [s.index for s in steps]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=[s.time_ms for s in steps], mode="lines+markers", name=f"{trace.mode} (ran)",
+                             hovertemplate="step %{x}: %{y:.1f} ms<extra>" + trace.mode + "</extra>"))
+    if any(s.other_time_ms is not None for s in steps):
+        fig.add_trace(go.Scatter(x=x, y=[s.other_time_ms for s in steps], mode="lines+markers", name=f"{other} (alongside)",
+                                 hovertemplate="step %{x}: %{y:.1f} ms<extra>" + other + "</extra>"))
+    if 0 <= view < len(steps):
+        fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
+    return _layout(fig, "Measured forward time per step (wall clock, this machine)", "step (0 = prefill)", "milliseconds")
+
+
+# --- attention -------------------------------------------------------------------------------
+
+
+def attention_matrix(trace: Trace, view: int, layer: int, head: int) -> list[list[float | None]] | None:
+    """Rows: the prefill's causal triangle, then one new row per decode step. None if not recorded."""
+    rows: list[list[float]] = []
+    for s in trace.steps[: view + 1]:
+        if layer not in s.attention:
+            return None
+        rows.extend(list(r) for r in s.attention[layer][head])
+    width = max(len(r) for r in rows) if rows else 0
+    return [r + [None] * (width - len(r)) for r in rows]
+
+
+def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figure:
+    m = attention_matrix(trace, view, layer, head)
+    fig = go.Figure()
+    if m is None:
+        return _layout(fig, f"Attention weights of layer {layer} were not recorded for these steps", "", "")
+    p = len(trace.prompt_token_ids)
+    labels = [f"{i}" for i in range(len(m[0]))]
+    fig.add_trace(
+        go.Heatmap(
+            z=m,
+            x=labels,
+            y=[f"{i}" for i in range(len(m))],
+            colorscale="Viridis",
+            zmin=0,
+            colorbar=dict(title="weight"),
+            hovertemplate="query position %{y} → key position %{x}<br>weight %{z:.4f}<extra></extra>",
+        )
+    )
+    # Decode rows: every key column but the last came from the cache; the last is the fresh K.
+    fresh_x, fresh_y = [], []
+    for r in range(p, len(m)):
+        fresh_x.append(str(r))
+        fresh_y.append(str(r))
+    if fresh_x:
+        fig.add_trace(go.Scatter(x=fresh_x, y=fresh_y, mode="markers", name="fresh K/V (computed this step)",
+                                 marker=dict(symbol="square-open", size=12, color="#ff7f0e", line=dict(width=2)),
+                                 hoverinfo="skip"))
+    kv_head = head // max(1, trace.model.num_attention_heads // trace.model.num_key_value_heads)
+    return _layout(
+        fig,
+        f"Layer {layer}, query head {head} (reads K/V head {kv_head}): rows ≥ {p} are decode steps; "
+        "their other columns are read from the cache",
+        "key position (token)",
+        "query position (token)",
+        yaxis_autorange="reversed",
+    )
