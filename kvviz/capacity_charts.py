@@ -1,0 +1,134 @@
+"""Plotly figures for the capacity planner: pure functions of plain numbers, no Streamlit.
+
+Sizes are plotted in GiB (2**30 bytes); every hover gives the exact byte count and GB too.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from .capacity import GB, GIB
+
+
+def log_contexts(lo: int = 128, hi: int = 131072, per_octave: int = 4) -> list[int]:
+    """Context lengths spaced evenly on a log axis, including every power of two in range."""
+    out: set[int] = set()
+    c = float(lo)
+    while c <= hi:
+        out.add(int(round(c)))
+        c *= 2 ** (1 / per_octave)
+    p = 1
+    while p <= hi:
+        if p >= lo:
+            out.add(p)
+        p *= 2
+    out.add(hi)
+    return sorted(out)
+
+
+def _hover(name: str) -> str:
+    return (
+        f"<b>{name}</b><br>context %{{x:,}} tokens<br>%{{customdata[0]:,}} bytes"
+        "<br>%{y:.3f} GiB = %{customdata[1]:.3f} GB<extra></extra>"
+    )
+
+
+def cache_vs_context(series: list[tuple[str, list[int], list[int]]], *, batch: int = 1, dtype: str = "bf16",
+                     capacity_bytes: int | None = None, capacity_label: str = "") -> go.Figure:
+    """Cache size against context length, one line per model; a dashed line for free memory if given."""
+    fig = go.Figure()
+    for name, contexts, sizes in series:
+        fig.add_trace(
+            go.Scatter(
+                x=contexts,
+                y=[s / GIB for s in sizes],
+                customdata=[[s, s / GB] for s in sizes],
+                mode="lines",
+                name=name,
+                hovertemplate=_hover(name),
+            )
+        )
+    if capacity_bytes is not None and series:
+        xs = series[0][1]
+        fig.add_trace(
+            go.Scatter(
+                x=[xs[0], xs[-1]],
+                y=[capacity_bytes / GIB] * 2,
+                mode="lines",
+                line={"dash": "dash", "color": "gray"},
+                name=capacity_label or "free memory",
+                hovertemplate=f"{capacity_label}: {capacity_bytes:,} bytes = {capacity_bytes / GIB:.2f} GiB<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title=f"KV cache vs context length ({dtype}, batch {batch})",
+        xaxis={"title": "context length (tokens, log scale)", "type": "log"},
+        yaxis={"title": "KV cache (GiB, 2^30 bytes)", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        hovermode="closest",
+    )
+    return fig
+
+
+def memory_bars(rows: list[dict], accelerator_name: str, usable_bytes: int) -> go.Figure:
+    """Weights + cache per model beside the accelerator's usable memory. rows: name, weights_bytes, cache_bytes."""
+    names = [r["name"] for r in rows]
+    fig = go.Figure()
+    for key, label, color in (("weights_bytes", "weights", "#636efa"), ("cache_bytes", "KV cache", "#ef553b")):
+        vals = [r[key] for r in rows]
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=[v / GIB for v in vals],
+                customdata=[[v, v / GB] for v in vals],
+                orientation="h",
+                name=label,
+                marker_color=color,
+                hovertemplate=f"%{{y}} {label}: %{{customdata[0]:,}} bytes<br>%{{x:.2f}} GiB = %{{customdata[1]:.2f}} GB<extra></extra>",
+            )
+        )
+    fig.add_vline(x=usable_bytes / GIB, line_dash="dash", line_color="gray",
+                  annotation_text=f"{accelerator_name}: {usable_bytes / GIB:.1f} GiB usable",
+                  annotation_position="bottom right")
+    fig.update_layout(
+        barmode="stack",
+        title=f"Weights and cache on {accelerator_name}",
+        xaxis={"title": "memory (GiB, 2^30 bytes)", "type": "log" if _spread(rows, usable_bytes) else "linear"},
+        margin={"l": 120, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+def _spread(rows: list[dict], usable: int) -> bool:
+    vals = [r["weights_bytes"] + r["cache_bytes"] for r in rows] + [usable]
+    vals = [v for v in vals if v > 0]
+    return bool(vals) and max(vals) / min(vals) > 200
+
+
+def variants_bars(rows: list[dict], context: int, dtype: str) -> go.Figure:
+    """Bytes per token (and cache at `context`) of one model shape under MHA, GQA, MQA and MLA.
+
+    rows: name, bytes_per_token, total_bytes.
+    """
+    fig = go.Figure(
+        go.Bar(
+            x=[r["name"] for r in rows],
+            y=[r["total_bytes"] / GIB for r in rows],
+            customdata=[[r["total_bytes"], r["total_bytes"] / GB, r["bytes_per_token"]] for r in rows],
+            text=[f"{r['bytes_per_token']:,} B/token" for r in rows],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=(
+                "%{x}<br>%{customdata[2]:,} bytes per token<br>cache at "
+                f"{context:,} tokens: %{{customdata[0]:,}} bytes<br>%{{y:.3f}} GiB = %{{customdata[1]:.3f}} GB<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        title=f"One 7B-shaped model, four attention schemes ({dtype}, {context:,} tokens, batch 1)",
+        yaxis={"title": "KV cache (GiB, 2^30 bytes)", "rangemode": "tozero"},
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+    )
+    return fig

@@ -1,0 +1,141 @@
+"""`python -m kvviz capacity`: KV-cache bytes of a published or local model config, from the shell.
+
+Prints a table with every size in both GiB (2**30 bytes) and GB (10**9 bytes), or the plan as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from . import capacity as cap
+from .errors import KvvizError
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the `capacity` subcommand to an argparse subparsers object."""
+    p = subparsers.add_parser(
+        "capacity",
+        help="KV-cache memory of a model config at a context length and batch size",
+        description=(
+            "KV-cache memory for a model: a catalog name (e.g. Llama-3.1-8B, DeepSeek-V3; "
+            "see --list) or a path to a config.json. Sizes are printed in GiB (2^30 bytes) and GB (10^9 bytes)."
+        ),
+    )
+    p.add_argument("--config", help="catalog name (case-insensitive) or path to a config.json")
+    p.add_argument("--dtype", default="bf16", choices=list(cap.DTYPES), help="cache element type (default bf16)")
+    p.add_argument("--context", type=int, default=4096, help="context length in tokens (default 4096)")
+    p.add_argument("--batch", type=int, default=1, help="sequences held at once (default 1)")
+    p.add_argument("--weights-dtype", default="bf16", choices=list(cap.WEIGHT_DTYPES), help="weights element type (default bf16)")
+    p.add_argument("--gpu", help="also fit on an accelerator, e.g. 'H100 80 GB' (see --list)")
+    p.add_argument("--reserve", type=float, default=0.0, help="fraction of accelerator memory kept free for activations etc. (default 0)")
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument("--list", action="store_true", help="list catalog models and accelerators, then exit")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except KvvizError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if getattr(args, "list", False):
+        print("Models:")
+        for spec in cap.load_catalog():
+            print(f"  {spec.name:18s} {cap.attention_variant(spec.config)}")
+        print("Accelerators:")
+        for a in cap.load_accelerators():
+            print(f"  {a.name:18s} {cap.fmt_bytes(a.memory_bytes)}")
+        return 0
+    if not args.config:
+        raise KvvizError("Give --config NAME_OR_FILE (a catalog name or a config.json path); --list shows the names.")
+    spec = cap.resolve_config(args.config)
+    result = cap.plan(spec, dtype=args.dtype, context=args.context, batch=args.batch, weights_dtype=args.weights_dtype)
+    if args.gpu:
+        acc = cap.get_accelerator(args.gpu)
+        result["fit"] = {
+            "accelerator": acc.name,
+            "memory_basis": acc.memory_basis,
+            **cap.fit(spec, acc.memory_bytes, dtype=args.dtype, context=args.context, batch=args.batch,
+                      weights_dtype=args.weights_dtype, reserve_fraction=args.reserve),
+        }
+    if args.json:
+        print(cap.as_json(result))
+    else:
+        print(format_table(result))
+    return 0
+
+
+def format_table(r: dict) -> str:
+    """A readable report: units named on every size."""
+    lines = [
+        f"{r['model']}: {r['attention']}",
+        f"  source: {r['source']}" if r.get("source") else "",
+        f"  cache dtype {r['dtype']}: {r['dtype_note']}",
+        f"  bytes per token (no window capping): {r['bytes_per_token']:,} bytes = {cap.fmt_bytes(r['bytes_per_token'])}",
+        f"  cache at context {r['context']:,} x batch {r['batch']}: {r['total_bytes']:,} bytes = {cap.fmt_bytes(r['total_bytes'])}",
+    ]
+    if r["total_bytes_transformers"] != r["total_bytes"]:
+        lines.append(
+            f"  as stored by transformers' DynamicCache (sliding layers keep window - 1 positions): "
+            f"{r['total_bytes_transformers']:,} bytes = {cap.fmt_bytes(r['total_bytes_transformers'])}"
+        )
+    lines.append(
+        f"  weights: {r['parameters']:,} parameters x {r['weights_dtype']} = {r['weights_bytes']:,} bytes = "
+        f"{cap.fmt_bytes(r['weights_bytes'])} ({r['parameters_source']})"
+    )
+    ref = r.get("mla_reference_full_kv")
+    if ref:
+        lines.append(
+            f"  an implementation caching full K/V instead of the latent: {ref['bytes_per_token']:,} bytes per token "
+            f"({ref['ratio_to_latent']:.1f}x), {ref['total_bytes']:,} bytes = {cap.fmt_bytes(ref['total_bytes'])} at this context"
+        )
+    lines.append(f"  formula: {r['formula']}")
+    fit = r.get("fit")
+    if fit:
+        lines.append(f"  on {fit['accelerator']} ({fit['memory_basis']}), reserve {fit['reserve_fraction']:.0%}:")
+        if not fit["weights_fit"]:
+            lines.append("    the weights alone do not fit.")
+        else:
+            lines.append(f"    free for the cache beside the weights: {cap.fmt_bytes(fit['free_for_cache_bytes'])}")
+            lines.append(f"    largest batch at context {fit['context']:,}: {fit['largest_batch']:,}")
+            lines.append(
+                f"    largest context at batch {fit['batch']}: {fit['largest_context']:,} tokens (limited by {fit['context_limited_by']})"
+            )
+    lines.append("  per layer:")
+    lines.append("    layer  kind     kv_heads  head_dim  window   bytes/token   positions         bytes")
+    for row in r["layers"]:
+        w = f"{row['window']:,}" if row["window"] else "-"
+        lines.append(
+            f"    {row['index']:>5}  {row['kind']:<7}  {row['kv_heads']:>8}  {row['head_dim']:>8}  {w:>6}  "
+            f"{row['bytes_per_token']:>12,}  {row['positions']:>10,}  {row['bytes']:>12,}"
+        )
+    for w in r.get("warnings", []):
+        lines.append(f"  warning: {w}")
+    if r.get("notes"):
+        lines.append(f"  note: {r['notes']}")
+    return "\n".join(x for x in lines if x)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Standalone entry for testing before `python -m kvviz` wires this in."""
+    parser = argparse.ArgumentParser(prog="kvviz")
+    sub = parser.add_subparsers(dest="command", required=True)
+    register(sub)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

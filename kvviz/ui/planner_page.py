@@ -1,0 +1,231 @@
+"""The capacity planner page: how much memory the KV cache of real models takes, and what fits.
+
+All numbers come from kvviz.capacity (pure Python); figures from kvviz.capacity_charts.
+User text (uploaded files, names) is only ever shown as plain text, never as HTML.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kvviz import capacity as cap
+from kvviz import capacity_charts as charts
+from kvviz.errors import KvvizError
+
+DEFAULT_MODELS = ["Llama-3.1-8B", "Mistral-7B-v0.1", "Gemma-2-9B", "DeepSeek-V3"]
+LOADED_LABEL = "Currently loaded model"
+DEFAULT_RESERVE = 0.10  # vLLM's default gpu_memory_utilization is 0.9: it leaves 10% to everything else
+
+
+@st.cache_data(show_spinner=False)
+def _catalog() -> list[cap.ModelSpec]:
+    return cap.load_catalog()
+
+
+def _loaded_spec() -> cap.ModelSpec | None:
+    """The app's loaded model, if the explainer put its config.to_dict() in the session."""
+    config = st.session_state.get("loaded_model_config")
+    if not isinstance(config, dict):
+        return None
+    try:
+        cap.validate_config(config, "the loaded model's config")
+    except KvvizError as e:
+        st.warning(str(e))
+        return None
+    name = str(config.get("_name_or_path") or "loaded model").split("/")[-1]
+    params = st.session_state.get("loaded_model_parameters")
+    return cap.ModelSpec(
+        name=f"{name} (loaded)",
+        config=config,
+        parameters=params if isinstance(params, int) and params > 0 else None,
+        parameters_source="counted on the loaded model" if isinstance(params, int) else "",
+        source="the model loaded in this app",
+    )
+
+
+def _uploaded_spec() -> cap.ModelSpec | None:
+    up = st.file_uploader(
+        "Or upload a config.json (read as JSON only)",
+        type=["json"],
+        key="planner_upload",
+        help="A Hugging Face config.json of a decoder-only model. Nothing else in the file is run or stored.",
+    )
+    if up is None:
+        return None
+    try:
+        data = up.getvalue()
+        config = cap.parse_config_text(data, f"The uploaded file {up.name!r}")
+    except KvvizError as e:
+        st.error(str(e))
+        return None
+    name = up.name.removesuffix(".json")
+    if name == "config":
+        name = str(config.get("_name_or_path") or "uploaded config").split("/")[-1]
+    return cap.ModelSpec(name=f"{name} (uploaded)", config=config, source="uploaded config.json")
+
+
+def render() -> None:
+    st.title("KV-cache capacity planner")
+    st.caption(
+        "How much memory the KV cache takes for real, published model configs, and what fits on one accelerator "
+        "beside the weights. Sizes are in GiB (2^30 bytes) with GB (10^9 bytes) beside them; hover a chart for exact bytes."
+    )
+    catalog = {s.name: s for s in _catalog()}
+    loaded = _loaded_spec()
+    options = ([LOADED_LABEL] if loaded else []) + list(catalog)
+    default = ([LOADED_LABEL] if loaded else []) + DEFAULT_MODELS
+
+    c1, c2 = st.columns([3, 2])
+    with c1:
+        chosen = st.multiselect("Models", options, default=default, key="planner_models")
+        uploaded = _uploaded_spec()
+    with c2:
+        dtype = st.selectbox("Cache element type", list(cap.DTYPES), index=list(cap.DTYPES).index("bf16"), key="planner_dtype")
+        weights_dtype = st.selectbox("Weights element type", list(cap.WEIGHT_DTYPES), index=1, key="planner_wdtype")
+        cc1, cc2 = st.columns(2)
+        context = int(cc1.number_input("Context (tokens)", min_value=1, max_value=10_000_000, value=32768, step=1024, key="planner_context"))
+        batch = int(cc2.number_input("Batch (sequences)", min_value=1, max_value=100_000, value=16, step=1, key="planner_batch"))
+    st.caption(cap.get_dtype(dtype).note)
+
+    specs: list[cap.ModelSpec] = [loaded if n == LOADED_LABEL else catalog[n] for n in chosen if n == LOADED_LABEL or n in catalog]
+    if uploaded is not None:
+        specs.append(uploaded)
+    if not specs:
+        st.info("Choose at least one model, or upload a config.json.")
+        _variants_section(dtype, context)
+        return
+
+    plans: list[tuple[cap.ModelSpec, dict]] = []
+    for spec in specs:
+        try:
+            plans.append((spec, cap.plan(spec, dtype=dtype, context=context, batch=batch, weights_dtype=weights_dtype)))
+        except KvvizError as e:
+            st.error(f"{spec.name}: {e}")
+
+    _summary_table(plans, context, batch)
+    _curve_section(plans, dtype, batch)
+    _fit_section(plans, dtype, context, batch, weights_dtype)
+    _variants_section(dtype, context)
+    _formula_section(plans)
+
+
+def _summary_table(plans, context: int, batch: int) -> None:
+    st.subheader(f"Cache at {context:,} tokens x batch {batch}")
+    rows = []
+    for spec, p in plans:
+        rows.append(
+            {
+                "model": spec.name,
+                "attention": p["attention"],
+                "bytes per token": f"{p['bytes_per_token']:,}",
+                "cache (bytes)": f"{p['total_bytes']:,}",
+                "cache (GiB)": round(p["total_bytes"] / cap.GIB, 3),
+                "cache (GB)": round(p["total_bytes"] / cap.GB, 3),
+                "weights (GiB)": round(p["weights_bytes"] / cap.GIB, 2),
+                "source": spec.source,
+            }
+        )
+    st.dataframe(rows, hide_index=True)
+    for spec, p in plans:
+        for w in p["warnings"]:
+            st.warning(f"{spec.name}: {w}")
+        if p["total_bytes_transformers"] != p["total_bytes"]:
+            st.caption(
+                f"{spec.name}: sliding layers are counted at their full window. transformers' DynamicCache keeps "
+                f"window - 1 positions per sliding layer, {p['total_bytes_transformers']:,} bytes here."
+            )
+
+
+def _curve_section(plans, dtype: str, batch: int) -> None:
+    st.subheader("Cache size against context length")
+    hi = max([131072] + [int(p["max_position_embeddings"] or 0) for _, p in plans])
+    contexts = charts.log_contexts(128, min(hi, 1 << 20))
+    series = []
+    for spec, p in plans:
+        # each line stops at the longest context the model was built for
+        top = int(p["max_position_embeddings"] or contexts[-1])
+        xs = [c for c in contexts if c < top] + [min(top, contexts[-1])]
+        series.append((spec.name, xs, cap.context_curve(spec, dtype, xs, batch)))
+    fig = charts.cache_vs_context(series, batch=batch, dtype=dtype)
+    st.plotly_chart(fig, key="planner_curve")
+    st.caption(
+        "Each line ends at the model's max_position_embeddings. A line that flattens belongs to a model whose layers "
+        "all slide: each sliding layer holds at most its window. Hybrid models (Gemma) keep growing through their "
+        "global layers only. Sliding layers are counted at their full window here."
+    )
+
+
+def _fit_section(plans, dtype: str, context: int, batch: int, weights_dtype: str) -> None:
+    st.subheader("What fits on one accelerator")
+    accs = {a.name: a for a in cap.load_accelerators()}
+    c1, c2 = st.columns([2, 3])
+    acc = accs[c1.selectbox("Accelerator", list(accs), key="planner_acc")]
+    reserve = c2.slider(
+        "Reserve for activations, CUDA context and allocator slack (fraction of memory)",
+        0.0, 0.5, DEFAULT_RESERVE, 0.01, key="planner_reserve",
+    )
+    st.caption(
+        f"{acc.name}: {acc.memory_basis}. Planned with {acc.memory_bytes:,} bytes, less the reserve "
+        f"({reserve:.0%}; vLLM's default gpu_memory_utilization of 0.9 leaves 10%), less the weights in {weights_dtype}. "
+        "One accelerator, no tensor parallelism."
+    )
+    rows, bars = [], []
+    for spec, p in plans:
+        f = cap.fit(spec, acc.memory_bytes, dtype=dtype, context=context, batch=batch,
+                    weights_dtype=weights_dtype, reserve_fraction=reserve)
+        bars.append({"name": spec.name, "weights_bytes": p["weights_bytes"], "cache_bytes": p["total_bytes"]})
+        rows.append(
+            {
+                "model": spec.name,
+                "weights (GiB)": round(p["weights_bytes"] / cap.GIB, 2),
+                "free for cache (GiB)": round(f["free_for_cache_bytes"] / cap.GIB, 2),
+                f"largest batch at {context:,} tokens": f["largest_batch"],
+                f"largest context at batch {batch}": f["largest_context"],
+                "context limited by": f["context_limited_by"],
+                f"{context:,} tokens x batch {batch} fits": "yes" if f["weights_fit"] and f["largest_batch"] >= batch else "no",
+            }
+        )
+    st.dataframe(rows, hide_index=True)
+    usable = int(acc.memory_bytes * (1 - reserve))
+    st.plotly_chart(charts.memory_bars(bars, acc.name, usable), key="planner_bars")
+
+
+def _variants_section(dtype: str, context: int) -> None:
+    st.subheader("MHA, GQA, MQA and MLA at one model size")
+    rows = []
+    for name, cfg in cap.variant_configs().items():
+        p = cap.plan(cfg, dtype=dtype, context=context, batch=1, parameters=0)
+        rows.append({"name": name, "bytes_per_token": p["bytes_per_token"], "total_bytes": p["total_bytes"]})
+    st.plotly_chart(charts.variants_bars(rows, context, dtype), key="planner_variants")
+    st.caption(
+        "A 7B-shaped model: 32 layers, hidden 4096, 32 query heads of 128. Grouped-query attention shares each K/V head "
+        "among 4 query heads, multi-query among all 32; multi-head latent attention (DeepSeek-V2/V3) caches one "
+        "512-value latent plus a 64-value rotary key per layer, whatever the number of heads."
+    )
+
+
+def _formula_section(plans) -> None:
+    st.subheader("The formula, with the config's numbers")
+    names = [spec.name for spec, _ in plans]
+    pick = st.selectbox("Model", names, key="planner_formula_model")
+    spec, p = plans[names.index(pick)]
+    st.latex(p["formula_latex"])
+    st.code(p["formula"], language=None, wrap_lines=True)
+    ref = p.get("mla_reference_full_kv")
+    if ref:
+        st.caption(
+            f"{ref['what']} That would take {ref['bytes_per_token']:,} bytes per token, {ref['ratio_to_latent']:.1f}x the latent, "
+            f"{ref['total_bytes']:,} bytes ({cap.fmt_bytes(ref['total_bytes'])}) at this context and batch."
+        )
+    if spec.notes:
+        st.caption(spec.notes)
+    st.caption(f"Weights: {p['parameters']:,} parameters ({p['parameters_source']}).")
+    with st.expander("Per layer"):
+        st.dataframe(
+            [
+                {k: row[k] for k in ("index", "kind", "kv_heads", "head_dim", "window", "elements_per_token",
+                                     "bytes_per_token", "positions", "bytes", "positions_transformers")}
+                for row in p["layers"]
+            ],
+            hide_index=True,
+        )

@@ -1,0 +1,407 @@
+"""The capacity planner against published and hand-computed figures, and against real caches.
+
+Every expected number below is either from a published source or computed by hand in the
+comment beside it; none is copied from the code's output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+
+import pytest
+
+from kvviz import capacity as cap
+from kvviz import capacity_cli
+from kvviz.errors import KvvizError
+
+
+
+def bpt(name: str, dtype: str) -> int:
+    return cap.plan(cap.resolve_config(name), dtype=dtype, context=1)["bytes_per_token"]
+
+
+# --------------------------------------------------------------------------- published / hand figures
+
+
+def test_llama2_7b_fp16_bytes_per_token():
+    # 2 (K,V) x 32 layers x 32 kv heads x 128 head_dim x 2 bytes = 524,288 (the figure in most KV-cache write-ups)
+    assert bpt("Llama-2-7B", "fp16") == 524_288
+
+
+def test_llama3_8b_bf16_bytes_per_token():
+    # GQA: 2 x 32 layers x 8 kv heads x 128 x 2 bytes = 131,072 -- not 524,288 as with the 32 query heads
+    assert bpt("Llama-3-8B", "bf16") == 131_072
+    assert bpt("Llama-3.1-8B", "bf16") == 131_072
+
+
+def test_gpt2_small_fp32_bytes_per_token():
+    # 2 x 12 layers x 12 heads x 64 (768 / 12, derived since GPT-2 has no head_dim) x 4 bytes = 73,728
+    assert bpt("gpt2", "fp32") == 73_728
+
+
+def test_llama2_70b_and_405b():
+    # 2 x 80 x 8 x 128 x 2 = 327,680 ; 405B: 2 x 126 x 8 x 128 x 2 = 516,096
+    assert bpt("Llama-2-70B", "fp16") == 327_680
+    assert bpt("Llama-3.1-405B", "bf16") == 516_096
+
+
+def test_deepseek_v3_mla():
+    # MLA: 61 layers x (512 latent + 64 rotary) x 2 bytes = 70,272 bytes per token
+    p = cap.plan(cap.resolve_config("DeepSeek-V3"), dtype="bf16", context=4096)
+    assert p["bytes_per_token"] == 70_272
+    assert p["total_bytes"] == 70_272 * 4096
+    assert all(row["kind"] == "mla" and row["elements_per_token"] == 576 for row in p["layers"])
+    ref = p["mla_reference_full_kv"]
+    # full K/V: 128 heads x (128 nope + 64 rope) keys + 128 heads x 128 values = 40,960 values per layer
+    assert ref["elements_per_token_per_layer"] == 40_960
+    assert ref["bytes_per_token"] == 61 * 40_960 * 2  # 4,997,120
+    # DeepSeek-V2: 60 layers x 576 x 2 = 69,120
+    assert bpt("DeepSeek-V2", "bf16") == 69_120
+
+
+def test_mistral_sliding_window_caps_at_4096():
+    spec = cap.resolve_config("Mistral-7B-v0.1")
+    per_token = 2 * 32 * 8 * 128 * 2  # 131,072
+    at_4k = cap.plan(spec, context=4096)["total_bytes"]
+    at_32k = cap.plan(spec, context=32768)
+    assert at_4k == per_token * 4096
+    assert at_32k["total_bytes"] == per_token * 4096  # capped
+    assert at_32k["bytes_per_token"] == per_token  # uncapped per-token figure
+    assert at_32k["total_bytes_transformers"] == per_token * 4095  # DynamicCache keeps W - 1
+    # v0.3 dropped the window: grows with the context
+    assert cap.plan(cap.resolve_config("Mistral-7B-v0.3"), context=32768)["total_bytes"] == per_token * 32768
+
+
+def test_gemma2_9b_hybrid():
+    spec = cap.resolve_config("Gemma-2-9B")
+    layout = cap.kv_layout(spec.config)
+    assert [layer.window for layer in layout[:4]] == [4096, None, 4096, None]
+    assert sum(layer.kind == "sliding" for layer in layout) == 21
+    # head_dim is read (256), not derived (3584 / 16 = 224)
+    assert {layer.head_dim for layer in layout} == {256}
+    per_layer = 2 * 8 * 256 * 2  # 8,192 bytes per token per layer in bf16
+    p = cap.plan(spec, dtype="bf16", context=8192)
+    assert p["bytes_per_token"] == 42 * per_layer  # 344,064
+    assert p["total_bytes"] == 21 * per_layer * 8192 + 21 * per_layer * 4096
+
+
+def test_gemma3_layer_patterns():
+    small = cap.kv_layout(cap.resolve_config("Gemma-3-270M").config)  # explicit layer_types
+    assert [i for i, layer in enumerate(small) if layer.window is None] == [5, 11, 17]
+    assert {layer.window for layer in small if layer.window} == {512}
+    assert {(layer.kv_heads, layer.head_dim) for layer in small} == {(1, 256)}  # MQA
+    big = cap.resolve_config("Gemma-3-27B")  # nested text_config, sliding_window_pattern 6
+    layout = cap.kv_layout(big.config)
+    assert len(layout) == 62
+    assert [i for i, layer in enumerate(layout) if layer.window is None] == [5, 11, 17, 23, 29, 35, 41, 47, 53, 59]
+    # at 32k tokens, bf16: 10 global layers x 32,768 + 52 local layers x 1,024 positions, 2 x 16 x 128 x 2 bytes each
+    assert cap.plan(big, context=32768)["total_bytes"] == (10 * 32768 + 52 * 1024) * 2 * 16 * 128 * 2
+
+
+def test_qwen2_window_off_and_on():
+    spec = cap.resolve_config("Qwen2.5-7B")
+    assert all(layer.window is None for layer in cap.kv_layout(spec.config))  # use_sliding_window false
+    assert bpt("Qwen2.5-7B", "bf16") == 2 * 28 * 4 * 128 * 2  # 57,344
+    on = dict(spec.config, use_sliding_window=True, sliding_window=4096, max_window_layers=20)
+    windows = [layer.window for layer in cap.kv_layout(on)]
+    assert windows[:20] == [None] * 20 and windows[20:] == [4096] * 8
+
+
+def test_phi3_mha_and_published_window():
+    layout = cap.kv_layout(cap.resolve_config("Phi-3-mini-4k").config)
+    assert {(layer.kv_heads, layer.head_dim, layer.window) for layer in layout} == {(32, 96, 2047)}
+
+
+def test_multi_query():
+    cfg = {"num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 8, "num_key_value_heads": 1}
+    assert cap.attention_variant(cfg) == "MQA"
+    assert cap.plan(cfg, dtype="fp32", context=1, parameters=0)["bytes_per_token"] == 2 * 2 * 1 * 8 * 4
+
+
+def test_quantized_dtypes_and_scale_overhead():
+    spec = cap.resolve_config("Llama-3.1-8B")
+    # int8: 128 values -> 128 bytes + 2 groups of 64 x 4 bytes (fp16 scale + zero-point) = 136 per head vector
+    assert cap.plan(spec, dtype="int8", context=1)["bytes_per_token"] == 2 * 32 * 8 * 136
+    # int4: 64 bytes + 8 = 72 per head vector
+    assert cap.plan(spec, dtype="int4", context=1)["bytes_per_token"] == 2 * 32 * 8 * 72
+    # fp8: 1 byte per value, plus one fp32 scale per K and V tensor per layer (8 x 32 layers = 256 bytes total)
+    p = cap.plan(spec, dtype="fp8", context=1000, batch=2)
+    assert p["bytes_per_token"] == 65_536
+    assert p["total_bytes"] == 65_536 * 1000 * 2 + 256
+    assert cap.plan(spec, dtype="fp32", context=1)["bytes_per_token"] == 262_144
+
+
+def test_formula_has_the_numbers():
+    p = cap.plan(cap.resolve_config("Llama-2-7B"), dtype="fp16", context=4096, batch=2)
+    assert "32 full layers x 2 (K,V) x 32 kv_heads x 128 head_dim x 4,096 positions" in p["formula"]
+    assert f"{524_288 * 4096 * 2:,} bytes" in p["formula"]
+    assert "GiB" in p["formula"] and "GB" in p["formula"]
+
+
+def test_units_are_named():
+    assert cap.fmt_bytes(80 * 2**30) == "80.00 GiB (85.90 GB)"
+    assert cap.fmt_bytes(524_288) == "512.00 KiB (524.29 kB)"
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+def test_catalog_has_the_required_models_with_sources():
+    names = set(cap.catalog_names())
+    required = {
+        "GPT-2", "GPT-2 medium", "GPT-2 large", "GPT-2 XL", "Llama-2-7B", "Llama-2-13B", "Llama-2-70B",
+        "Llama-3.1-8B", "Llama-3.1-70B", "Llama-3.1-405B", "Mistral-7B-v0.1", "Mixtral-8x7B", "Qwen2.5-0.5B",
+        "Qwen2.5-7B", "Qwen2.5-72B", "Gemma-2-9B", "Gemma-3-270M", "Gemma-3-27B", "Phi-3-mini-4k",
+        "DeepSeek-V2", "DeepSeek-V3",
+    }
+    assert required <= names
+    for spec in cap.load_catalog():
+        assert spec.source.startswith("https://huggingface.co/") and spec.source.endswith("config.json")
+        assert spec.parameters and spec.parameters_source
+        cap.validate_config(spec.config, spec.name)
+
+
+def test_catalog_parameter_counts_agree_with_the_config():
+    # The dense counts are the checkpoints' published tensor counts; recomputing them from the
+    # config checks both the catalog's shapes and count_parameters.
+    for spec in cap.load_catalog():
+        assert cap.count_parameters(spec.config) == spec.parameters, spec.name
+    published = {  # tensor counts as published for these checkpoints
+        "GPT-2": 124_439_808, "Llama-2-7B": 6_738_415_616, "Llama-3.1-8B": 8_030_261_248,
+        "Mistral-7B-v0.1": 7_241_732_096, "Mixtral-8x7B": 46_702_792_704, "Qwen2.5-7B": 7_615_616_512,
+        "Gemma-2-9B": 9_241_705_984, "Phi-3-mini-4k": 3_821_079_552,
+    }
+    for name, n in published.items():
+        assert cap.resolve_config(name).parameters == n
+    # DeepSeek papers: 236B (V2) and 671B (V3) total parameters
+    assert round(cap.resolve_config("DeepSeek-V2").parameters / 1e9) == 236
+    assert round(cap.resolve_config("DeepSeek-V3").parameters / 1e9) == 671
+
+
+def test_resolve_names_case_insensitive_and_aliases():
+    assert cap.resolve_config("llama-2-7b").name == "Llama-2-7B"
+    assert cap.resolve_config("meta-llama/Llama-2-7b-hf").name == "Llama-2-7B"
+    assert cap.resolve_config("GPT2").name == "GPT-2"
+    with pytest.raises(KvvizError, match="Unknown model"):
+        cap.resolve_config("llama-9-1b")
+
+
+def test_weights_bytes():
+    p = cap.plan(cap.resolve_config("Llama-2-7B"), weights_dtype="fp16")
+    assert p["weights_bytes"] == 6_738_415_616 * 2
+    assert cap.plan(cap.resolve_config("Llama-2-7B"), weights_dtype="int4")["weights_bytes"] == 6_738_415_616 // 2
+
+
+# --------------------------------------------------------------------------- bad configs
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\x80\x81 not text", "not a text file"),
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2, 3]", "expected a JSON object"),
+        (b'{"architectures": ["BertModel"], "vocab_size": 30522}', "number of layers"),  # a foreign JSON
+        (b'{"num_hidden_layers": 4, "hidden_size": 64}', "attention heads"),
+        (b'{"num_hidden_layers": -4, "hidden_size": 64, "num_attention_heads": 4}', "must be positive"),
+        (b'{"num_hidden_layers": 4, "hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 3}', "evenly"),
+        (b'{"num_hidden_layers": 4.5, "hidden_size": 64, "num_attention_heads": 4}', "whole number"),
+        (b'{"num_hidden_layers": 4, "hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": "8"}', "whole number"),
+        (b'{"num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "layer_types": ["full_attention"]}', "layer_types"),
+        (b'{"num_hidden_layers": 1, "hidden_size": 64, "num_attention_heads": 4, "layer_types": ["mamba"]}', "does not model"),
+        (b'{"num_hidden_layers": 1, "hidden_size": 64, "num_attention_heads": 4, "sliding_window": 0}', "must be positive"),
+    ],
+)
+def test_bad_config_files(tmp_path, content, message):
+    path = tmp_path / "config.json"
+    path.write_bytes(content)
+    with pytest.raises(KvvizError, match=message):
+        cap.resolve_config(str(path))
+    with pytest.raises(KvvizError, match=message):
+        cap.parse_config_text(content)
+
+
+def test_good_config_file_and_folder(tmp_path):
+    cfg = {"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4,
+           "num_key_value_heads": 2, "intermediate_size": 128, "vocab_size": 100}
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    for where in (str(tmp_path / "config.json"), str(tmp_path)):
+        spec = cap.resolve_config(where)
+        assert cap.plan(spec, dtype="fp32", context=1)["bytes_per_token"] == 2 * 2 * 2 * 16 * 4
+
+
+def test_missing_file_is_clear():
+    with pytest.raises(KvvizError, match="No file"):
+        cap.resolve_config("/nonexistent/config.json")
+
+
+# --------------------------------------------------------------------------- accelerators and fit
+
+
+def test_accelerators():
+    accs = {a.name: a for a in cap.load_accelerators()}
+    assert len(accs) == 7
+    assert accs["A100 80 GB"].memory_bytes == 81_920 * 2**20  # nvidia-smi total: 80 GiB
+    assert accs["H100 80 GB"].memory_bytes == 81_559 * 2**20
+    assert accs["H200 141 GB"].memory_bytes == 143_771 * 2**20
+    assert cap.get_accelerator("h100").name == "H100 80 GB"
+
+
+def test_fit_llama3_8b_on_h100():
+    spec = cap.resolve_config("Llama-3.1-8B")
+    mem = 81_559 * 2**20
+    f = cap.fit(spec, mem, dtype="bf16", context=32768, batch=16, weights_dtype="bf16")
+    free = mem - 8_030_261_248 * 2  # 69,460,287,488 bytes beside the weights
+    assert f["free_for_cache_bytes"] == free
+    assert f["largest_batch"] == free // (131_072 * 32768)  # 16 sequences of 4 GiB each -> 16
+    assert f["largest_context"] == free // (131_072 * 16)  # 69,460,287,488 // 2,097,152 = 33,121 tokens
+    assert f["context_limited_by"] == "memory"
+    assert cap.fit(spec, mem, reserve_fraction=0.1)["usable_bytes"] == int(mem * 0.9)
+
+
+def test_fit_sliding_model_is_limited_by_max_positions():
+    f = cap.fit(cap.resolve_config("Mistral-7B-v0.1"), 80 * 2**30, context=4096, batch=1)
+    assert f["largest_context"] == 32768 and "max_position_embeddings" in f["context_limited_by"]
+
+
+def test_fit_weights_do_not_fit():
+    f = cap.fit(cap.resolve_config("Llama-3.1-405B"), 80 * 2**30)
+    assert not f["weights_fit"] and f["largest_batch"] == 0
+
+
+def test_variants_compared():
+    got = {n: cap.plan(c, dtype="bf16", context=1, parameters=0)["bytes_per_token"] for n, c in cap.variant_configs().items()}
+    assert list(got.values()) == [
+        2 * 32 * 32 * 128 * 2,  # MHA 524,288
+        2 * 32 * 8 * 128 * 2,  # GQA 131,072
+        2 * 32 * 1 * 128 * 2,  # MQA 16,384
+        32 * (512 + 64) * 2,  # MLA 36,864
+    ]
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _cli(argv):
+    parser = argparse.ArgumentParser(prog="kvviz")
+    sub = parser.add_subparsers(dest="command", required=True)
+    capacity_cli.register(sub)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_cli_json(capsys):
+    assert _cli(["capacity", "--config", "Llama-2-7B", "--dtype", "fp16", "--context", "4096", "--batch", "2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["bytes_per_token"] == 524_288
+    assert data["total_bytes"] == 524_288 * 4096 * 2
+    assert data["weights_bytes"] == 6_738_415_616 * 2
+    assert len(data["layers"]) == 32 and data["layers"][0]["bytes_per_token"] == 16_384
+
+
+def test_cli_table_names_units(capsys):
+    assert _cli(["capacity", "--config", "gemma-2-9b", "--context", "32768", "--gpu", "H100"]) == 0
+    out = capsys.readouterr().out
+    assert "GiB" in out and "GB" in out and "largest batch" in out and "sliding" in out
+
+
+def test_cli_errors_exit_2_without_traceback(capsys, tmp_path):
+    assert _cli(["capacity", "--config", "no-such-model"]) == 2
+    bad = tmp_path / "config.json"
+    bad.write_text("{oops")
+    assert _cli(["capacity", "--config", str(bad)]) == 2
+    assert _cli(["capacity", "--config", "gpt2", "--context", "-5"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("error:") == 3
+
+
+# --------------------------------------------------------------------------- real caches
+
+
+def _run_dynamic_cache(cfg, prompt_len: int = 7, decode_steps: int = 3, batch: int = 2):
+    """Prefill then decode with transformers' DynamicCache; return (context, real cache bytes, config dict)."""
+    torch = pytest.importorskip("torch")
+    from transformers import AutoModelForCausalLM, DynamicCache
+
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(cfg).eval()
+    cache = DynamicCache(config=model.config)
+    kw = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+    ids = torch.randint(0, cfg.vocab_size, (batch, prompt_len))
+    with torch.no_grad():
+        model(input_ids=ids, use_cache=True, **{kw: cache})
+        for _ in range(decode_steps):
+            model(input_ids=ids[:, :1], use_cache=True, **{kw: cache})
+    real = sum(layer.keys.nbytes + layer.values.nbytes for layer in cache.layers)
+    return prompt_len + decode_steps, real, model.config.to_dict()
+
+
+SMALL = dict(vocab_size=97, hidden_size=32, intermediate_size=64, num_hidden_layers=4, num_attention_heads=4,
+             num_key_value_heads=2, max_position_embeddings=64)
+
+
+def _tiny_configs():
+    tf = pytest.importorskip("transformers")
+    return {
+        "llama (GQA)": tf.LlamaConfig(**SMALL),
+        "mistral (sliding 4)": tf.MistralConfig(**SMALL, sliding_window=4),
+        "gemma2 (alternating)": tf.Gemma2Config(**SMALL, head_dim=16, sliding_window=4),
+        "gemma3 (layer_types)": tf.Gemma3TextConfig(
+            **SMALL, head_dim=16, sliding_window=4,
+            layer_types=["sliding_attention", "full_attention", "sliding_attention", "full_attention"]),
+        "qwen2 (window on top layers)": tf.Qwen2Config(**SMALL, use_sliding_window=True, sliding_window=4, max_window_layers=2),
+        "deepseek_v3 (MLA)": tf.DeepseekV3Config(
+            vocab_size=97, hidden_size=32, intermediate_size=64, moe_intermediate_size=16, num_hidden_layers=2,
+            num_attention_heads=4, num_key_value_heads=4, kv_lora_rank=16, q_lora_rank=24, qk_rope_head_dim=8,
+            qk_nope_head_dim=8, v_head_dim=8, n_routed_experts=4, n_shared_experts=1, num_experts_per_tok=2,
+            n_group=1, topk_group=1, first_k_dense_replace=1, max_position_embeddings=64),
+    }
+
+
+@pytest.mark.parametrize("which", ["llama (GQA)", "mistral (sliding 4)", "gemma2 (alternating)", "gemma3 (layer_types)",
+                                   "qwen2 (window on top layers)", "deepseek_v3 (MLA)"])
+def test_planner_equals_real_dynamic_cache(which):
+    context, real, config = _run_dynamic_cache(_tiny_configs()[which])
+    p = cap.plan(config, dtype="fp32", context=context, batch=2)
+    assert p["total_bytes_transformers"] == real
+    if which == "llama (GQA)":
+        assert real == 2 * 4 * 2 * 8 * 4 * context * 2  # K,V x layers x kv heads x head_dim x 4 B x tokens x batch
+    if which == "mistral (sliding 4)":
+        assert real == 2 * 4 * 2 * 8 * 4 * 3 * 2  # each layer keeps window - 1 = 3 positions
+        assert p["total_bytes"] == 2 * 4 * 2 * 8 * 4 * 4 * 2  # the math: 4 positions
+
+
+def test_cache_bytes_for_matches_dynamic_cache():
+    context, real, config = _run_dynamic_cache(_tiny_configs()["gemma2 (alternating)"])
+    windows = [layer.window for layer in cap.kv_layout(config)]
+    assert windows == [4, None, 4, None]
+    assert cap.cache_bytes_for(windows, 2, 16, 4, context, batch=2) == real
+    assert cap.cache_bytes_for(windows, 2, 16, 4, context, batch=2, convention="window") == 2 * 2 * 16 * 4 * (4 + 10) * 2 * 2
+
+
+@pytest.mark.slow
+def test_builtin_model_trace_matches_planner(builtin):
+    """The planner's figure for the built-in model equals the bytes of its real cache in a trace."""
+    import kvviz
+
+    tr = kvviz.trace(builtin, "Lionel Messi is a", max_new_tokens=3)
+    info = builtin.info
+    catalog = cap.plan(cap.resolve_config("SmolLM2-135M"), dtype="fp32", context=1)
+    assert catalog["bytes_per_token"] == 2 * 30 * 3 * 64 * 4  # 46,080: 30 layers, 3 kv heads of 64, fp32
+    assert len(tr.steps) == 3
+    for step in tr.steps:
+        expected = cap.cache_bytes_for(info.layer_windows, info.num_key_value_heads, info.head_dim,
+                                       info.dtype_bytes, step.context_length)
+        assert step.cache_bytes == expected
+        assert step.cache_bytes == catalog["bytes_per_token"] * step.context_length
+        from_config = cap.plan(builtin.model.config.to_dict(), dtype="fp32", context=step.context_length)
+        assert from_config["total_bytes_transformers"] == step.cache_bytes
+
+
+def test_python_m_kvviz_capacity(capsys):
+    main = pytest.importorskip("kvviz.__main__").main
+    assert main(["capacity", "--config", "DeepSeek-V3", "--context", "4096", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["bytes_per_token"] == 70_272 and data["total_bytes"] == 70_272 * 4096
