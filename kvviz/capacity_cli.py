@@ -113,12 +113,13 @@ def format_table(r: dict) -> str:
             lines.append(
                 f"    largest context at batch {fit['batch']}: {fit['largest_context']:,} tokens (limited by {fit['context_limited_by']})"
             )
-    lines.append("  per layer:")
-    lines.append("    layer  kind     kv_heads  head_dim  window   bytes/token   positions         bytes")
-    for row in r["layers"]:
+    lines.append("  per layer (identical neighbouring layers on one row):")
+    lines.append("    layers   kind     kv_heads  head_dim  window   bytes/token   positions   bytes each")
+    for first, last, row in _runs(r["layers"]):
         w = f"{row['window']:,}" if row["window"] else "-"
+        span = f"{first}" if first == last else f"{first}-{last}"
         lines.append(
-            f"    {row['index']:>5}  {row['kind']:<7}  {row['kv_heads']:>8}  {row['head_dim']:>8}  {w:>6}  "
+            f"    {span:>7}  {row['kind']:<7}  {row['kv_heads']:>8}  {row['head_dim']:>8}  {w:>6}  "
             f"{row['bytes_per_token']:>12,}  {row['positions']:>10,}  {row['bytes']:>12,}"
         )
     for w in r.get("warnings", []):
@@ -126,6 +127,18 @@ def format_table(r: dict) -> str:
     if r.get("notes"):
         lines.append(f"  note: {r['notes']}")
     return "\n".join(x for x in lines if x)
+
+
+def _runs(layers: list[dict]):
+    """Group consecutive layers that differ only in their index: 80 identical rows say less than one."""
+    keys = ("kind", "kv_heads", "head_dim", "window", "bytes_per_token", "positions", "bytes")
+    out: list[tuple[int, int, dict]] = []
+    for row in layers:
+        if out and all(out[-1][2][k] == row[k] for k in keys):
+            out[-1] = (out[-1][0], row["index"], out[-1][2])
+        else:
+            out.append((row["index"], row["index"], row))
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
