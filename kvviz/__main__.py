@@ -35,6 +35,8 @@ def cmd_trace(args) -> int:
         f"{info.num_key_value_heads} K/V heads, head_dim {info.head_dim}; mode: {tracer.mode}"
     )
     print(f"prompt: {len(tracer.ids)} tokens")
+    if args.measure_flops:
+        print("counting FLOPs with torch's FlopCounterMode: the 'ms' column includes its overhead")
     header = f"{'step':>4}  {'phase':<7} {'token':<16} {'fed':>5}  {'layer-0 K/V shape':<20} {'cache bytes':>12} {'ms':>8}"
     if tracer.shadow is not None:
         header += f" {'other ms':>9} {'max|Δlogit|':>11}"

@@ -85,10 +85,11 @@ def cache_map_figure(trace: Trace, view: int) -> go.Figure:
     if not rows:
         return _layout(fig, "No cache in recompute mode: nothing is kept between steps", "position", "layer")
     step_count = max(1, view)
+    texts = [plotly_text(repr(t)) for t in trace.token_texts]
     hover = []
     for li, row in enumerate(rows):
         hover.append([
-            f"layer {li}, position {pos}<br>"
+            f"layer {li}, position {pos}: {texts[pos]}<br>"
             + ("evicted (outside the sliding window)" if w is None else ("written by prefill" if w == 0 else f"written by decode step {w}"))
             for pos, w in enumerate(row)
         ])
@@ -170,14 +171,26 @@ def time_figure(trace: Trace, view: int) -> go.Figure:
 
 
 def attention_matrix(trace: Trace, view: int, layer: int, head: int) -> list[list[float | None]] | None:
-    """Rows: the prefill's causal triangle, then one new row per decode step. None if not recorded."""
-    rows: list[list[float]] = []
-    for s in trace.steps[: view + 1]:
-        if layer not in s.attention:
-            return None
-        rows.extend(list(r) for r in s.attention[layer][head])
-    width = max(len(r) for r in rows) if rows else 0
-    return [r + [None] * (width - len(r)) for r in rows]
+    """Rows: the prefill's causal triangle, then one new row per decode step; None if not recorded.
+
+    A decode row holds the keys that step attended over, which end at its own position; on a
+    sliding layer they start at the window's edge, so rows are placed right-aligned.
+    """
+    steps = trace.steps[: view + 1]
+    if not steps or any(layer not in s.attention for s in steps):
+        return None
+    width = steps[-1].context_length  # positions up to and including the newest query
+    rows: list[list[float | None]] = []
+    for s in steps:
+        for r in s.attention[layer][head]:
+            r = [float(x) for x in r]
+            if s.phase == "prefill":
+                rows.append(r + [None] * (width - len(r)))
+            else:
+                q = s.context_length - 1  # the new token's position
+                start = q - len(r) + 1
+                rows.append([None] * start + r + [None] * (width - q - 1))
+    return rows
 
 
 def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figure:
@@ -186,6 +199,7 @@ def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figur
     if m is None:
         return _layout(fig, f"Attention weights of layer {layer} were not recorded for these steps", "", "")
     p = len(trace.prompt_token_ids)
+    texts = [plotly_text(repr(t)) for t in trace.token_texts]
     labels = [f"{i}" for i in range(len(m[0]))]
     fig.add_trace(
         go.Heatmap(
@@ -195,7 +209,8 @@ def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figur
             colorscale="Viridis",
             zmin=0,
             colorbar=dict(title="weight"),
-            hovertemplate="query position %{y} → key position %{x}<br>weight %{z:.4f}<extra></extra>",
+            customdata=[[[texts[int(r)], texts[c]] for c in range(len(m[0]))] for r in range(len(m))],
+            hovertemplate="query %{y} %{customdata[0]} → key %{x} %{customdata[1]}<br>weight %{z:.4f}<extra></extra>",
         )
     )
     # Decode rows: every key column but the last came from the cache; the last is the fresh K.
@@ -216,3 +231,72 @@ def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figur
         "query position (token)",
         yaxis_autorange="reversed",
     )
+
+
+# --- work (from the ledger) ------------------------------------------------------------------
+
+COMPONENT_LABELS = {
+    "q_proj": "Q projection",
+    "kv_proj": "K and V projections",
+    "scores": "scores Q·Kᵀ",
+    "attn_v": "attention × V",
+    "o_proj": "output projection",
+    "mlp": "MLP",
+    "lm_head": "LM head",
+}
+
+
+def work_split_figure(run, view: int) -> go.Figure:
+    """Per step: the no-cache loop's work as fresh + recomputed FLOPs; below, K/V bytes reused from the cache."""
+    from plotly.subplots import make_subplots
+
+    steps = run.steps
+    x = [s.index for s in steps]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.08)
+    fig.add_trace(go.Bar(x=x, y=[s.fresh["total"] for s in steps], name="fresh: needed by the new token either way",
+                         marker_color=FRESH, hovertemplate="step %{x}<br>fresh %{y:,} FLOPs<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Bar(x=x, y=[s.recomputed["total"] for s in steps], name="recomputed: only without the cache",
+                         marker_color=RECOMPUTED, hovertemplate="step %{x}<br>recomputed %{y:,} FLOPs<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Bar(x=x, y=[s.reused_kv_bytes for s in steps], name="reused: K/V read from the cache",
+                         marker_color=REUSED,
+                         customdata=[[s.reused_kv_elements, s.reused_kv_proj_flops] for s in steps],
+                         hovertemplate="step %{x}<br>%{y:,} bytes read (%{customdata[0]:,} values)<br>"
+                                       "would cost %{customdata[1]:,} FLOPs of K/V projection to recompute<extra></extra>"),
+                  row=2, col=1)
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text="FLOPs", row=1, col=1)
+    fig.update_yaxes(title_text="bytes", row=2, col=1)
+    fig.update_xaxes(title_text="step (0 = prefill)", row=2, col=1)
+    if 0 <= view < len(steps):
+        fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
+    return _layout(fig, "Work per step: fresh, recomputed without a cache, reused from the cache", None, None, height=520)
+
+
+def running_totals_figure(run, view: int) -> go.Figure:
+    steps = run.steps
+    x = [s.index for s in steps]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=[s.cum_recompute for s in steps], mode="lines+markers", name="without cache (recompute)",
+                             line_color=RECOMPUTED, hovertemplate="after step %{x}: %{y:,} FLOPs<extra>recompute</extra>"))
+    fig.add_trace(go.Scatter(x=x, y=[s.cum_cached for s in steps], mode="lines+markers", name="with cache",
+                             line_color=FRESH, customdata=[s.ratio for s in steps],
+                             hovertemplate="after step %{x}: %{y:,} FLOPs<br>%{customdata:.1%} of recompute<extra>cached</extra>"))
+    if 0 <= view < len(steps):
+        fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
+    return _layout(fig, "Running total of FLOPs since the prompt", "step (0 = prefill)", "FLOPs (cumulative)")
+
+
+def components_figure(step: Step, log_scale: bool = False) -> go.Figure:
+    """One step's FLOPs by component, with and without the cache."""
+    names = list(COMPONENT_LABELS)
+    labels = [COMPONENT_LABELS[c] for c in names]
+    fig = go.Figure()
+    for mode, color, label in (("cached", FRESH, "with cache"), ("recompute", RECOMPUTED, "without cache")):
+        vals = [step.flops.get(mode, {}).get(c, 0) for c in names]
+        fig.add_trace(go.Bar(y=labels, x=vals, orientation="h", name=label, marker_color=color,
+                             hovertemplate="%{y}: %{x:,} FLOPs<extra>" + label + "</extra>"))
+    fig.update_layout(barmode="group")
+    if log_scale:
+        fig.update_xaxes(type="log")
+    return _layout(fig, f"FLOPs by component at {step_label(step)} (whole model)", "FLOPs", "", height=420,
+                   yaxis_autorange="reversed")

@@ -97,7 +97,14 @@ class Trace:
     settings: dict[str, Any] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
     finish_reason: str | None = None  # "eos", "max_new_tokens", "context" or None while running
+    prompt_tokens: list[str] = field(default_factory=list)  # each prompt token's text, for labels
     schema: str = SCHEMA
+
+    @property
+    def token_texts(self) -> list[str]:
+        """Text of every position: the prompt's tokens, then each generated token."""
+        prompt = self.prompt_tokens or [f"#{t}" for t in self.prompt_token_ids]
+        return prompt + [s.token_text for s in self.steps]
 
     @property
     def generated_ids(self) -> list[int]:
@@ -111,7 +118,7 @@ class Trace:
         d = {
             "schema": self.schema,
             "model": asdict(self.model),
-            "prompt": {"text": self.prompt_text, "token_ids": list(self.prompt_token_ids)},
+            "prompt": {"text": self.prompt_text, "token_ids": list(self.prompt_token_ids), "tokens": list(self.prompt_tokens)},
             "mode": self.mode,
             "settings": self.settings,
             "finish_reason": self.finish_reason,
@@ -173,6 +180,7 @@ class Trace:
                 settings=dict(data.get("settings") or {}),
                 steps=steps,
                 finish_reason=data.get("finish_reason"),
+                prompt_tokens=[str(t) for t in prompt.get("tokens", [])],
             )
         except KvvizError:
             raise

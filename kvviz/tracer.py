@@ -165,6 +165,7 @@ class Tracer:
             model=info,
             prompt_text=prompt,
             prompt_token_ids=list(ids),
+            prompt_tokens=[loaded.tokenizer.decode([t]) for t in ids],
             mode=self.mode,
             settings={
                 "max_new_tokens": max_new_tokens,
@@ -173,6 +174,8 @@ class Tracer:
                 "top_p": self.sampling.top_p,
                 "seed": self.sampling.seed,
                 "compare": compare,
+                # FlopCounterMode slows the pass it counts: times are then not representative
+                "measure_flops": measure_flops,
             },
         )
         self.max_new_tokens = max_new_tokens

@@ -96,7 +96,8 @@ def _start(settings: dict) -> None:
     st.session_state.view = 0
     st.session_state.playing = False
     st.session_state.error = None
-    st.session_state.loaded_model_config = loaded.model.config.to_dict()
+    st.session_state.loaded_model_config = loaded.model.config.to_dict()  # for the capacity planner
+    st.session_state.loaded_model_parameters = loaded.info.num_parameters
 
 
 def _advance() -> None:
@@ -281,8 +282,37 @@ def _cache_view(trace, view: int, info) -> None:
 
 
 def _work_view(trace, view: int) -> None:
+    from dataclasses import replace
+
+    from kvviz import ledger
+
+    run = ledger.split_trace(replace(trace, steps=trace.steps[: view + 1]))
+    step = trace.steps[view]
+    sp = run.steps[-1]
+    c = st.columns(3)
+    c[0].metric("FLOPs this step, with cache", ledger.fmt_flops(sp.cached_total))
+    c[1].metric("FLOPs this step, without cache", ledger.fmt_flops(sp.recompute_total),
+                help="The source article's loop: the whole sequence fed again")
+    c[2].metric("Run so far: cached / recompute", f"{sp.ratio:.1%}", help="Cumulative FLOPs with the cache over FLOPs without it")
+    st.plotly_chart(charts.work_split_figure(run, view), width="stretch", key="work_split")
+    st.caption(
+        "Blue: what the new token needs whichever way you decode. Red: what a loop without a cache "
+        "computes again for tokens it has already processed. Green: the K and V entries the cached loop "
+        "reads back instead (bytes), which would otherwise be recomputed."
+    )
+    st.plotly_chart(charts.running_totals_figure(run, view), width="stretch", key="running")
+    log_scale = st.toggle("Logarithmic FLOP axis", value=False, key="work_log")
+    st.plotly_chart(charts.components_figure(step, log_scale), width="stretch", key="components")
+    needed = step.flops.get("recompute", {})
+    if needed.get("scores_needed") is not None and needed.get("scores_needed") != needed.get("scores"):
+        st.caption(
+            f"Counted as executed: eager attention multiplies the full masked square of scores. Without the "
+            f"cache at this step that is {needed['scores']:,} FLOPs for Q·Kᵀ, of which the causal mask needs "
+            f"{needed['scores_needed']:,}."
+        )
     st.plotly_chart(charts.time_figure(trace, view), width="stretch", key="time")
-    st.caption("Measured on this machine, so noisy; the FLOP counts above it are exact.")
+    st.caption("Wall-clock time measured on this machine for each forward pass, so noisy; the FLOP counts are exact "
+               "and agree with PyTorch's FLOP counter (see the tests).")
 
 
 def _attention_view(trace, view: int, info) -> None:
@@ -302,7 +332,17 @@ def _attention_view(trace, view: int, info) -> None:
 
 
 def _questions(trace, view: int) -> None:
-    st.info("The answers appear here once the work ledger is in place.")
+    from dataclasses import replace
+
+    from kvviz import explain
+
+    st.caption("The source article's three questions, answered from this run up to the step you are viewing.")
+    for a in explain.answers(replace(trace, steps=trace.steps[: view + 1])):
+        with st.container(border=True):
+            st.markdown(f"**{md_escape(a.question)}**")
+            st.write(a.answer)
+            for line in a.lines:
+                st.text("• " + line)
 
 
 def _trace_file(trace) -> None:
