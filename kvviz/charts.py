@@ -11,6 +11,7 @@ import html
 
 import plotly.graph_objects as go
 
+from .ledger import fmt_bytes
 from .trace_data import Step, Trace
 
 FONT = dict(size=15)  # readable when projected
@@ -39,22 +40,6 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, **kw) -> go.Figure:
 
 def step_label(step: Step) -> str:
     return "prefill" if step.phase == "prefill" else f"decode {step.index}"
-
-
-def human_bytes(n: float) -> str:
-    """Binary units, spelled out: KiB, MiB, GiB (1 KiB = 1,024 bytes)."""
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if abs(n) < 1024 or unit == "TiB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.2f} {unit}"
-        n /= 1024
-    return f"{n:,.2f} TiB"
-
-
-def human_flops(n: float) -> str:
-    for unit, scale in (("TFLOP", 1e12), ("GFLOP", 1e9), ("MFLOP", 1e6), ("kFLOP", 1e3)):
-        if abs(n) >= scale:
-            return f"{n / scale:,.2f} {unit}"
-    return f"{n:,.0f} FLOP"
 
 
 # --- the cache -------------------------------------------------------------------------------
@@ -93,17 +78,18 @@ def cache_map_figure(trace: Trace, view: int) -> go.Figure:
             + ("evicted (outside the sliding window)" if w is None else ("written by prefill" if w == 0 else f"written by decode step {w}"))
             for pos, w in enumerate(row)
         ])
+    # Prefill in grey, decode steps in blues; positions a sliding layer no longer holds stay empty.
+    edge = 0.5 / step_count
     fig.add_trace(
         go.Heatmap(
-            z=[[(-1 if w is None else w) for w in row] for row in rows],
+            z=[[(float("nan") if w is None else w) for w in row] for row in rows],
             x=list(range(len(rows[0]))),
             y=list(range(len(rows))),
-            zmin=-1,
+            zmin=0,
             zmax=step_count,
-            colorscale=[[0, "rgba(0,0,0,0)"], [0.5 / (step_count + 1), "rgba(0,0,0,0)"],
-                        [0.5 / (step_count + 1), PREFILL_COLOR], [1.5 / (step_count + 1), PREFILL_COLOR],
-                        [1.5 / (step_count + 1), "#9ecae1"], [1, "#08519c"]],
-            colorbar=dict(title="written at step", tickvals=[0, step_count], ticktext=["prefill", f"decode {step_count}"]),
+            colorscale=[[0, PREFILL_COLOR], [edge, PREFILL_COLOR], [edge, "#c6dbef"], [1, "#08519c"]],
+            colorbar=dict(title="written at", tickvals=[0] + ([step_count] if view else []),
+                          ticktext=["prefill"] + ([f"decode {step_count}"] if view else [])),
             text=hover,
             hovertemplate="%{text}<extra></extra>",
             xgap=1,
@@ -122,7 +108,7 @@ def cache_bytes_figure(trace: Trace, view: int) -> go.Figure:
             y=[s.cache_bytes for s in steps],
             mode="lines+markers",
             name="cache bytes (real tensors)",
-            customdata=[[human_bytes(s.cache_bytes), s.context_length] for s in steps],
+            customdata=[[fmt_bytes(s.cache_bytes), s.context_length] for s in steps],
             hovertemplate="step %{x}<br>%{y:,} bytes (%{customdata[0]})<br>%{customdata[1]} tokens cached<extra></extra>",
         )
     )
@@ -139,13 +125,14 @@ def head_sharing_figure(num_heads: int, num_kv_heads: int) -> go.Figure:
         go.Sankey(
             arrangement="fixed",
             node=dict(label=labels, pad=8, thickness=14,
-                      color=["#9ecae1"] * num_heads + ["#ff7f0e"] * num_kv_heads),
+                      color=["#1f77b4"] * num_heads + ["#ff7f0e"] * num_kv_heads),
             link=dict(source=list(range(num_heads)), target=[num_heads + i // group for i in range(num_heads)],
-                      value=[1] * num_heads),
+                      value=[1] * num_heads, color="rgba(255,127,14,0.25)"),
         )
     )
     kind = "multi-head" if group == 1 else ("multi-query" if num_kv_heads == 1 else "grouped-query")
-    return _layout(fig, f"{kind} attention: {num_heads} query heads read {num_kv_heads} cached K/V heads ({group} each)", "", "")
+    return _layout(fig, f"{kind} attention: {num_heads} query heads read {num_kv_heads} cached K/V heads ({group} each)",
+                   "", "", height=min(480, 90 + 26 * num_heads))
 
 
 # --- time ------------------------------------------------------------------------------------
@@ -199,25 +186,21 @@ def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figur
     if m is None:
         return _layout(fig, f"Attention weights of layer {layer} were not recorded for these steps", "", "")
     p = len(trace.prompt_token_ids)
-    texts = [plotly_text(repr(t)) for t in trace.token_texts]
-    labels = [f"{i}" for i in range(len(m[0]))]
+    # Category labels carry the token text, so hover shows it without a per-cell payload.
+    labels = [f"{i} {plotly_text(repr(t))}" for i, t in enumerate(trace.token_texts[: len(m[0])])]
     fig.add_trace(
         go.Heatmap(
             z=m,
             x=labels,
-            y=[f"{i}" for i in range(len(m))],
+            y=labels[: len(m)],
             colorscale="Viridis",
             zmin=0,
             colorbar=dict(title="weight"),
-            customdata=[[[texts[int(r)], texts[c]] for c in range(len(m[0]))] for r in range(len(m))],
-            hovertemplate="query %{y} %{customdata[0]} → key %{x} %{customdata[1]}<br>weight %{z:.4f}<extra></extra>",
+            hovertemplate="query %{y} → key %{x}<br>weight %{z:.4f}<extra></extra>",
         )
     )
     # Decode rows: every key column but the last came from the cache; the last is the fresh K.
-    fresh_x, fresh_y = [], []
-    for r in range(p, len(m)):
-        fresh_x.append(str(r))
-        fresh_y.append(str(r))
+    fresh_x = fresh_y = labels[p : len(m)]
     if fresh_x:
         fig.add_trace(go.Scatter(x=fresh_x, y=fresh_y, mode="markers", name="fresh K/V (computed this step)",
                                  marker=dict(symbol="square-open", size=12, color="#ff7f0e", line=dict(width=2)),
@@ -225,8 +208,7 @@ def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figur
     kv_head = head // max(1, trace.model.num_attention_heads // trace.model.num_key_value_heads)
     return _layout(
         fig,
-        f"Layer {layer}, query head {head} (reads K/V head {kv_head}): rows ≥ {p} are decode steps; "
-        "their other columns are read from the cache",
+        f"Attention weights: layer {layer}, query head {head} (reads K/V head {kv_head})",
         "key position (token)",
         "query position (token)",
         yaxis_autorange="reversed",

@@ -206,6 +206,10 @@ class Tracer:
         index = len(self.trace.steps)
         context = len(self.ids)
         want_attn = bool(self.attention_layers)
+        # The two modes take turns going first, so that neither always pays for a busy machine.
+        other = None
+        if self.shadow is not None and index % 2 == 1:
+            other = self.shadow.forward(self.ids, False)
         meter = None
         if self.measure_flops:
             from .measure import FlopMeter
@@ -215,6 +219,8 @@ class Tracer:
                 fw = self.primary.forward(self.ids, want_attn)
         else:
             fw = self.primary.forward(self.ids, want_attn)
+        if self.shadow is not None and other is None:
+            other = self.shadow.forward(self.ids, False)
         token_id, probs = self._choose(fw.logits)
         step = Step(
             index=index,
@@ -232,8 +238,7 @@ class Tracer:
         step.cache_bytes = sum(c.bytes for c in step.cache_layers)
         if meter is not None:
             step.measured_flops = meter.groups()
-        if self.shadow is not None:
-            other = self.shadow.forward(self.ids, False)
+        if other is not None:
             step.other_time_ms = round(other.time_ms, 3)
             step.max_abs_logit_diff = float((other.logits - fw.logits).abs().max())
             step.other_token_id = int(other.logits.argmax())

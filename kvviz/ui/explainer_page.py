@@ -8,11 +8,14 @@ changes on every step runs in a fragment, so a click reruns only that part.
 from __future__ import annotations
 
 import logging
+import os
+import time
 
 import streamlit as st
 
 from kvviz import charts
 from kvviz.errors import KvvizError
+from kvviz.ledger import fmt_bytes
 from kvviz.ui.text import md_escape, token_chip
 
 log = logging.getLogger(__name__)
@@ -33,18 +36,23 @@ PACES = {"slow (2 s)": 2.0, "medium (1 s)": 1.0, "fast (0.3 s)": 0.3}
 @st.cache_resource(show_spinner=False, max_entries=3)
 def load_shared(name: str | None):
     """One copy of each model per server process, shared by every visitor."""
-    from kvviz.models import load_model
+    from kvviz.models import load_model, use_threads
 
+    use_threads(int(os.environ.get("KVVIZ_THREADS", "1")))
     return load_model(name)
 
 
 def _fail(e: Exception) -> None:
-    """Show a message, never a traceback; the page keeps what the visitor had."""
+    """Keep a message for the page, never a traceback; the page keeps what the visitor had.
+
+    Messages can quote what the visitor typed (a model name), so they are escaped for markdown.
+    """
     if isinstance(e, KvvizError):
-        st.session_state.error = str(e)
+        text = str(e)
     else:
         log.exception("unexpected error")
-        st.session_state.error = f"Something went wrong ({type(e).__name__}: {str(e)[:300]}). The page kept your run."
+        text = f"Something went wrong ({type(e).__name__}: {str(e)[:300]}). The page kept your run."
+    st.session_state.error = md_escape(text)
 
 
 def _settings_from_sidebar() -> dict | None:
@@ -93,6 +101,7 @@ def _start(settings: dict) -> None:
         _fail(e)
         return
     st.session_state.tracer = tracer
+    st.session_state.run_settings = settings
     st.session_state.view = 0
     st.session_state.playing = False
     st.session_state.error = None
@@ -142,10 +151,12 @@ def _stepper() -> None:
 
     @st.fragment(run_every=pace if playing else None)
     def body():
-        if st.session_state.get("playing"):
+        # Advance on the timer's ticks only, not when a widget inside the fragment changes.
+        if st.session_state.get("playing") and time.monotonic() - st.session_state.get("last_tick", 0) >= 0.8 * pace:
+            st.session_state.last_tick = time.monotonic()
             _advance()
             if not st.session_state.playing:
-                st.rerun()  # stop the timer
+                st.rerun()  # the run ended: stop the timer
         _controls()
         if st.session_state.error:
             st.error(st.session_state.error)
@@ -155,34 +166,56 @@ def _stepper() -> None:
     body()
 
 
+# Button callbacks run before the page is drawn, so every button's state reflects the click.
+def _on_next() -> None:
+    st.session_state.error = None
+    _advance()
+
+
+def _on_back() -> None:
+    st.session_state.error = None
+    st.session_state.playing = False
+    st.session_state.view = max(0, st.session_state.view - 1)
+
+
+def _on_play() -> None:
+    st.session_state.playing = not st.session_state.get("playing", False)
+    st.session_state.last_tick = time.monotonic()
+
+
+def _on_reset() -> None:
+    """Start again with the settings of the run on screen, not unsaved edits in the sidebar."""
+    st.session_state.playing = False
+    _start(st.session_state.run_settings)
+
+
+def _on_slide() -> None:
+    st.session_state.error = None
+    st.session_state.playing = False
+    st.session_state.view = st.session_state.view_slider
+
+
 def _controls() -> None:
     tracer = st.session_state.tracer
-    steps = tracer.trace.steps
-    last = len(steps) - 1
-    c = st.columns([1, 1.3, 1, 1, 1.4])
-    if c[0].button("◀ Back", disabled=st.session_state.view == 0, width="stretch", key="back"):
-        st.session_state.view -= 1
-        st.session_state.playing = False
-    at_end = st.session_state.view == last and tracer.done
-    if c[1].button("Next token ▶", type="primary", disabled=at_end, width="stretch", key="next"):
-        st.session_state.error = None
-        _advance()
-    playing = st.session_state.get("playing", False)
-    if c[2].button("⏸ Pause" if playing else "⏵ Play", disabled=at_end and not playing,
-                   width="stretch", key="play"):
-        st.session_state.playing = not playing
-        st.rerun()
-    if c[3].button("↺ Reset", width="stretch", key="reset",
-                   help="Start again from the prompt with the same settings"):
-        st.session_state.pop("tracer")
-        st.rerun()
-    c[4].selectbox("Play pace", list(PACES), index=1, key="pace", label_visibility="collapsed")
     last = len(tracer.trace.steps) - 1
+    view = st.session_state.view
+    playing = st.session_state.get("playing", False)
+    at_end = view == last and tracer.done
+    c = st.columns([1, 1.3, 1, 1, 1.4])
+    c[0].button("Back", icon=":material/arrow_back:", disabled=view == 0 or playing, width="stretch",
+                key="back", on_click=_on_back)
+    c[1].button("Next token", icon=":material/skip_next:", type="primary", disabled=at_end or playing,
+                width="stretch", key="next", on_click=_on_next,
+                help="Revisited steps are shown again; at the newest step this runs the model once more")
+    c[2].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+                disabled=at_end and not playing, width="stretch", key="play", on_click=_on_play)
+    c[3].button("Reset", icon=":material/replay:", width="stretch", key="reset", on_click=_on_reset,
+                help="Start again from the prompt with this run's settings")
+    c[4].selectbox("Play pace", list(PACES), index=1, key="pace", label_visibility="collapsed")
     if last > 0:
-        st.session_state.view = min(st.session_state.view, last)
-        view = st.slider("Step (0 = prefill); move back to revisit a step without recomputing it",
-                         0, last, st.session_state.view)
-        st.session_state.view = view
+        st.session_state.view_slider = view
+        st.slider("Step (0 = prefill): drag back to revisit a step without recomputing it", 0, last,
+                  key="view_slider", on_change=_on_slide, disabled=playing)
 
 
 def _views(trace, view: int, done: bool) -> None:
@@ -194,20 +227,23 @@ def _views(trace, view: int, done: bool) -> None:
     m[0].metric("Step", charts.step_label(step))
     m[1].metric("Tokens fed this step", f"{step.input_length}", help="With the cache: the whole prompt at prefill, then 1 per step")
     m[2].metric("Tokens in the cache", f"{step.context_length}")
-    m[3].metric("Cache size", charts.human_bytes(step.cache_bytes), help=f"{step.cache_bytes:,} bytes")
-    m[4].metric("Forward time (cached / recompute)",
-                f"{step.time_ms:.0f} / {step.other_time_ms:.0f} ms" if step.other_time_ms is not None else f"{step.time_ms:.0f} ms")
-    tabs = st.tabs(["The three questions", "Cache", "Work", "Attention", "Trace file"])
-    with tabs[0]:
-        _questions(trace, view)
-    with tabs[1]:
-        _cache_view(trace, view, info)
-    with tabs[2]:
-        _work_view(trace, view)
-    with tabs[3]:
-        _attention_view(trace, view, info)
-    with tabs[4]:
-        _trace_file(trace)
+    m[3].metric("Cache size", fmt_bytes(step.cache_bytes), help=f"{step.cache_bytes:,} bytes")
+    m[4].metric("Time: cached / recompute",
+                f"{step.time_ms:.0f} / {step.other_time_ms:.0f} ms" if step.other_time_ms is not None else f"{step.time_ms:.0f} ms",
+                help="Wall-clock time of this step's forward pass with the cache / without it (both run every step)")
+    # Only the open tab runs, so a step redraws one view, not five.
+    tabs = st.tabs(["The three questions", "Cache", "Work", "Attention", "Trace file"], key="view_tab", on_change="rerun")
+    views = (
+        lambda: _questions(trace, view),
+        lambda: _cache_view(trace, view, info),
+        lambda: _work_view(trace, view),
+        lambda: _attention_view(trace, view, info),
+        lambda: _trace_file(trace),
+    )
+    for tab, draw in zip(tabs, views):
+        if tab.open is not False:
+            with tab:
+                draw()
 
 
 def _text_strip(trace, view: int, done: bool) -> None:
@@ -242,9 +278,9 @@ def _badge(trace, view: int) -> None:
     if same or not greedy:
         verdict = "identical tokens" if greedy else "sampling: tokens compared by logits only"
         st.success(f"Cached and recompute decoding agree: {verdict} over {len(steps)} steps; "
-                   f"largest |logit difference| {worst:.1e} (float32 rounding).", icon="✅")
+                   f"largest |logit difference| {worst:.1e} (float32 rounding).", icon=":material/check_circle:")
     else:
-        st.warning(f"Cached and recompute decoding picked different tokens at some step (max |Δlogit| {worst:.1e}).", icon="⚠️")
+        st.warning(f"Cached and recompute decoding picked different tokens at some step (max |Δlogit| {worst:.1e}).", icon=":material/warning:")
 
 
 def _cache_view(trace, view: int, info) -> None:
@@ -346,6 +382,6 @@ def _questions(trace, view: int) -> None:
 
 
 def _trace_file(trace) -> None:
-    st.download_button("Download this trace (JSON)", trace.to_json(), file_name="kvviz-trace.json",
+    st.download_button("Download this trace (JSON)", trace.to_json, file_name="kvviz-trace.json",
                        mime="application/json", key="download")
     st.caption(f"Schema {trace.schema}: model, prompt, and for each step the cache shapes, bytes, times and FLOPs.")

@@ -1,0 +1,350 @@
+"""The explainer page driven as a visitor would, in Streamlit's AppTest (no browser), on the real
+built-in model: first render, stepping, revisiting, reset, errors that keep the run, chart data
+against the trace, and user text shown as text.
+
+AppTest runs app.py in this process, so st.cache_resource loads the built-in model once for
+the whole file. Timings are not asserted here (see benchmarks/).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from browser_util import shows_bytes
+
+from kvviz.ui.text import md_escape, token_chip
+
+AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PROMPT = "Lionel Messi is a"
+PROMPT_TOKENS = 7  # SmolLM2's tokenizer: Lion|el| Messi| is| a ... (see MODELS.md)
+BYTES_PER_TOKEN = 2 * 30 * 3 * 64 * 4  # K and V, 30 layers, 3 K/V heads, head_dim 64, fp32
+OTHER = "Other: a hub id or a local folder"
+NASTY = "<b>bold</b> **x** $y$ [l](http://e) <script>alert(1)</script>"
+
+pytestmark = pytest.mark.slow
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _no_exception(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _open(**state) -> AppTest:
+    """A fresh visitor: the page loads the model and runs the prefill on its own."""
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    _no_exception(at)
+    return at
+
+
+def _metrics(at) -> dict[str, str]:
+    """The step's headline metrics (the first metric of each label; tabs add their own below)."""
+    out: dict[str, str] = {}
+    for m in at.metric:
+        out.setdefault(m.label, m.value)
+    return out
+
+
+def _steps(at) -> int:
+    return len(at.session_state.tracer.trace.steps)
+
+
+def _layers_df(at):
+    """The per-layer K/V table of the Cache tab (the other dataframe is the top-k candidates)."""
+    frames = [d.value for d in at.dataframe if "K shape" in d.value.columns]
+    assert len(frames) == 1, [list(d.value.columns) for d in at.dataframe]
+    return frames[0]
+
+
+def _figures(at) -> dict[str, dict]:
+    """Plotly specs by chart key (cache_map, cache_bytes, heads, time, attn)."""
+    out = {}
+    for c in at.get("plotly_chart"):
+        key = c.proto.id.rsplit("-", 1)[-1]
+        out[key] = json.loads(c.proto.spec)
+    return out
+
+
+def _show(at, tab: str) -> AppTest:
+    """Open one of the lazy tabs (only the open tab's content runs)."""
+    at.session_state["view_tab"] = tab
+    at.run()
+    _no_exception(at)
+    return at
+
+
+def _all_figures(at) -> dict[str, dict]:
+    figs = {}
+    for tab in ("Cache", "Work", "Attention"):
+        figs.update(_figures(_show(at, tab)))
+    return figs
+
+
+def _click(at, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    _no_exception(at)
+    return at
+
+
+def _expect_context(at, tokens: int, label: str) -> None:
+    """Metrics and every layer's K/V shape say `tokens` positions are cached."""
+    m = _metrics(at)
+    assert m["Step"] == label
+    assert m["Tokens in the cache"] == str(tokens)
+    assert m["Tokens fed this step"] == (str(PROMPT_TOKENS) if label == "prefill" else "1")
+    df = _layers_df(_show(at, "Cache"))
+    assert len(df) == 30
+    shape = f"[1, 3, {tokens}, 64]"
+    assert set(df["K shape"]) == {shape} and set(df["V shape"]) == {shape}
+    assert int(df["bytes"].sum()) == tokens * BYTES_PER_TOKEN
+    assert shows_bytes(_metrics(at)["Cache size"], tokens * BYTES_PER_TOKEN), _metrics(at)["Cache size"]
+
+
+def _start_with(at, **widgets) -> AppTest:
+    """Change sidebar widgets, then press Start."""
+    for key, value in widgets.items():
+        widget = _widget(at, key)
+        widget.set_value(value)
+        at.run()  # a widget change reruns the page before the click
+        _no_exception(at)
+    return _click(at, "start")
+
+
+def _widget(at, key: str):
+    for kind in ("selectbox", "text_area", "text_input", "number_input", "radio"):
+        for w in getattr(at, kind):
+            if w.key == key:
+                return w
+    raise AssertionError(f"no widget with key {key!r}")
+
+
+# --- first render ----------------------------------------------------------------------------
+
+
+def test_first_render_shows_the_prefill():
+    at = _open()
+    assert at.session_state.tracer.trace.prompt_text == PROMPT
+    assert _steps(at) == 1 and at.session_state.view == 0
+    _expect_context(at, PROMPT_TOKENS, "prefill")
+    m = _metrics(at)
+    assert shows_bytes(m["Cache size"], PROMPT_TOKENS * BYTES_PER_TOKEN), m["Cache size"]  # 322,560 bytes
+    assert not at.error
+    assert [t.label for t in at.tabs] == ["The three questions", "Cache", "Work", "Attention", "Trace file"]
+    assert {"cache_map", "cache_bytes", "heads"} <= set(_figures(_show(at, "Cache")))
+    assert {"work_split", "running", "components", "time"} <= set(_figures(_show(at, "Work")))
+    assert {"attn"} <= set(_figures(_show(at, "Attention")))
+    # The Questions tab opens first: the three answers, each in its own box.
+    _show(at, "The three questions")
+    assert any("Which part of self-attention" in md.value.replace("\\", "") for md in at.markdown)
+    # Back is disabled at the prefill; there is nothing to revisit, so no slider yet.
+    assert at.button(key="back").proto.disabled
+    assert not at.button(key="next").proto.disabled
+    assert len(at.slider) == 0
+    # The formula line states the per-token figure the bytes come from.
+    _show(at, "Cache")
+    assert any(f"**{BYTES_PER_TOKEN:,} bytes per token**" in md.value for md in at.markdown)
+
+
+# --- stepping, revisiting, reset -----------------------------------------------------------------
+
+
+def test_next_back_slider_reset():
+    at = _open()
+    for i in range(1, 4):
+        _click(at, "next")
+        assert _steps(at) == 1 + i and at.session_state.view == i
+        _expect_context(at, PROMPT_TOKENS + i, f"decode {i}")
+    assert "[1, 3, 10, 64]" in set(_layers_df(at)["K shape"])
+    tracer = at.session_state.tracer
+
+    # The charts are the trace's own numbers.
+    steps = tracer.trace.steps
+    figs = _all_figures(at)
+    assert figs["cache_bytes"]["data"][0]["y"] == [s.cache_bytes for s in steps]
+    assert figs["cache_bytes"]["data"][0]["y"] == [(PROMPT_TOKENS + i) * BYTES_PER_TOKEN for i in range(4)]
+    assert figs["cache_bytes"]["data"][0]["x"] == [0, 1, 2, 3]
+    assert figs["time"]["data"][0]["y"] == [s.time_ms for s in steps]
+    assert figs["time"]["data"][1]["y"] == [s.other_time_ms for s in steps]
+    z = figs["cache_map"]["data"][0]["z"]  # layer x position -> step that wrote it
+    assert len(z) == 30 and all(row == [0] * PROMPT_TOKENS + [1, 2, 3] for row in z)
+    attn = figs["attn"]["data"][0]["z"]  # prefill triangle + one row per decode step
+    assert len(attn) == PROMPT_TOKENS + 3 and all(len(r) == PROMPT_TOKENS + 3 for r in attn)
+    for r, row in enumerate(attn):
+        # Causal: query r sees keys 0..r (masked keys are 0 in the prefill, absent after it).
+        assert all(w in (0, None) for w in row[r + 1 :])
+        assert sum(row[: r + 1]) == pytest.approx(1.0, abs=1e-3)
+
+    # Back revisits step 2 without computing anything.
+    _click(at, "back")
+    assert at.session_state.tracer is tracer and _steps(at) == 4
+    assert at.session_state.view == 2
+    _expect_context(at, PROMPT_TOKENS + 2, "decode 2")
+
+    # The slider goes back to the prefill; the table and the charts follow.
+    at.slider[0].set_value(0).run()
+    _no_exception(at)
+    assert _steps(at) == 4 and at.session_state.view == 0
+    _expect_context(at, PROMPT_TOKENS, "prefill")
+    assert all(len(row) == PROMPT_TOKENS for row in _figures(_show(at, "Cache"))["cache_map"]["data"][0]["z"])
+
+    # Next from a revisited step moves along the recorded steps; it does not generate.
+    _click(at, "next")
+    assert _steps(at) == 4 and at.session_state.view == 1
+    _expect_context(at, PROMPT_TOKENS + 1, "decode 1")
+
+    # Reset: a new run from the prompt, back at the prefill.
+    _click(at, "reset")
+    assert at.session_state.tracer is not tracer
+    assert _steps(at) == 1 and at.session_state.view == 0
+    _expect_context(at, PROMPT_TOKENS, "prefill")
+    assert len(at.slider) == 0
+
+
+def test_generation_stops_at_max_new_tokens():
+    at = _open()
+    at = _start_with(at, max_new=2)
+    _click(at, "next")
+    assert at.session_state.tracer.done and _steps(at) == 2
+    assert any("the token limit was reached" in c.value for c in at.caption)
+    # At the end of the run Next and Play are disabled at once.
+    assert _steps(at) == 2 and at.session_state.view == 1
+    assert at.button(key="next").proto.disabled
+    assert at.button(key="play").proto.disabled
+
+
+def test_buttons_follow_the_click():
+    at = _open()
+    _start_with(at, max_new=2)
+    _click(at, "next")  # the last step
+    assert not at.button(key="back").proto.disabled, "Back disabled while showing decode 1"
+    assert at.button(key="next").proto.disabled, "Next enabled after the last step"
+
+
+
+def test_play_then_pause():
+    at = _open()
+    _click(at, "play")  # Play starts the timer; the first step comes one pace later
+    assert at.session_state.playing is True
+    assert at.button(key="play").label.endswith("Pause")
+    assert at.button(key="next").proto.disabled  # no manual stepping while playing
+    at.session_state["last_tick"] = 0.0  # as if the pace had elapsed: the timer's rerun takes a step
+    at.run()
+    _no_exception(at)
+    assert _steps(at) == 2 and at.session_state.view == 1
+    _click(at, "play")
+    assert at.session_state.playing is False and at.button(key="play").label.endswith("Play")
+    steps = _steps(at)
+    at.run()  # paused: a rerun adds nothing
+    _no_exception(at)
+    assert _steps(at) == steps
+
+# --- errors keep the page usable and the previous run --------------------------------------------
+
+
+def _assert_kept(at, tracer, steps: int, message_part: str) -> None:
+    _no_exception(at)
+    assert at.session_state.tracer is tracer, "a failed start must keep the previous run"
+    assert _steps(at) == steps
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and message_part in errors[0], errors
+    assert "Traceback" not in errors[0]
+    assert _metrics(at)["Tokens in the cache"] == str(PROMPT_TOKENS + steps - 1)
+
+
+@pytest.fixture(scope="module")
+def stepped():
+    """One visitor with a run one step in, shared by the error cases (each restores the sidebar)."""
+    at = _open()
+    _click(at, "next")
+    return at
+
+
+@pytest.mark.parametrize(
+    "widgets, message",
+    [
+        ({"prompt": ""}, "The prompt is empty"),
+        ({"prompt": "   \n  "}, "The prompt is empty"),
+        # 7,500 prompt tokens + 1,024 new tokens > SmolLM2's 8,192 positions.
+        ({"prompt": "word " * 7500, "max_new": 1024}, "exceed"),
+        ({"prompt": "word " * 8300}, "reads at most 8192 tokens"),
+        ({"model_choice": OTHER, "model_other": "no-such-org/no-such-model-kvviz"}, "cannot be reached"),
+        ({"model_choice": OTHER, "model_other": "/no/such/folder/kvviz-model"}, "No model folder at"),
+    ],
+    ids=["empty", "blank", "past-context", "prompt-too-long", "unknown-hub-id", "missing-folder"],
+)
+def test_bad_start_keeps_previous_run(stepped, widgets, message):
+    at = stepped
+    tracer = at.session_state.tracer
+    steps = _steps(at)
+    try:
+        _start_with(at, **widgets)
+        _assert_kept(at, tracer, steps, message)
+        # Still usable: stepping works, and Next clears the message.
+        _click(at, "back")
+        assert at.session_state.view == steps - 2
+        _expect_context(at, PROMPT_TOKENS + steps - 2, "prefill" if steps == 2 else f"decode {steps - 2}")
+        _click(at, "next")
+        assert at.session_state.tracer is tracer and _steps(at) == steps and not at.error
+    finally:  # put the sidebar back for the next case
+        for key, value in (("model_choice", "SmolLM2-135M-Instruct (built in, offline)"), ("prompt", PROMPT),
+                           ("max_new", 32)):
+            _widget(at, key).set_value(value)
+        at.run()
+        _no_exception(at)
+
+
+def test_max_new_tokens_input_is_bounded():
+    at = _open()
+    w = _widget(at, "max_new")
+    assert (w.min, w.max, w.value) == (1, 1024, 32)
+
+
+def test_reset_after_failed_start_keeps_a_run():
+    at = _open()
+    _start_with(at, prompt="")
+    assert at.error
+    _click(at, "reset")
+    assert "tracer" in at.session_state
+    assert at.session_state.tracer.trace.prompt_text == PROMPT
+
+
+# --- user text stays text ------------------------------------------------------------------------
+
+
+def test_prompt_markup_is_shown_as_text():
+    at = _open()
+    _start_with(at, prompt=NASTY)
+    assert at.session_state.tracer.trace.prompt_text == NASTY
+    strip = [md for md in at.markdown if md.value.startswith("**Text so far**")]
+    assert len(strip) == 1
+    body = strip[0].value
+    assert token_chip(NASTY, "gray") in body
+    assert md_escape(NASTY.replace(" ", "␣")) in body
+    # No markup survives: with every backslash-escaped character removed, the user's text has no
+    # punctuation left that Markdown, KaTeX ($) or HTML could act on.
+    import re
+    import string
+
+    bare = re.sub(r"\\.", "", md_escape(NASTY.replace(" ", "␣")))
+    assert not set(bare) & set(string.punctuation), bare
+    assert "<b>" not in body and "<script>" not in body
+    # The page never turns on raw HTML, anywhere.
+    for md in at.markdown:
+        assert not md.proto.allow_html, md.value[:80]
+    for fig in _all_figures(at).values():
+        assert "<script>" not in json.dumps(fig)
+
+
+def test_model_name_markup_in_error_is_shown_as_text():
+    at = _open()
+    _start_with(at, model_choice=OTHER, model_other="**bold** [l](http://e)")
+    errors = [e.value for e in at.error]
+    assert errors and "**bold**" not in errors[0] and "[l](http://e)" not in errors[0], errors

@@ -1,0 +1,178 @@
+"""The app in a real browser (Debian's Chromium via Playwright) as a visitor uses it: open, wait for
+the prefill, step, switch tabs, compare the charts as drawn with the numbers on the page, and make
+sure the visitor's text never becomes markup. Screenshots go to test-artifacts/.
+
+A few focused journeys only; the breadth lives in test_app.py (AppTest).
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+from browser_util import (ARTIFACTS, EXCEPTION, ROOT, full_screenshot, launch, metric,
+                          missing_browser_reason, served, shows_bytes, wait_ready)
+
+_reason = missing_browser_reason()
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(_reason is not None, reason=_reason or "")]
+
+if _reason is None:
+    from playwright.sync_api import expect, sync_playwright
+
+BYTES_PER_TOKEN = 46080  # 2 x 30 layers x 3 K/V heads x 64 x 4 bytes (SmolLM2-135M, fp32)
+PROMPT_TOKENS = 7  # "Lionel Messi is a"
+LOAD_MS = 180_000  # first page: loads the model (and converts it on a fresh machine)
+STEP_MS = 60_000  # one click: two forward passes on 2 shared cores
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with served(ROOT / "app.py", log=log) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh visitor (own context, hence own Streamlit session), with JS errors recorded."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = context.new_page()
+    pg.js_errors = []
+    pg.on("pageerror", lambda e: pg.js_errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    expect(metric(page, "Tokens in the cache")).to_have_text(str(PROMPT_TOKENS), timeout=LOAD_MS)
+    wait_ready(page)
+
+
+def _no_error(page) -> None:
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+    assert not page.js_errors, page.js_errors
+
+
+def _figure(page, title_part: str) -> dict:
+    """data and layout of the drawn Plotly chart whose title contains title_part."""
+    figs = page.evaluate(
+        """(part) => [...document.querySelectorAll('.js-plotly-plot')]
+            .filter(el => el.layout && el.layout.title && (el.layout.title.text || '').includes(part))
+            .map(el => ({data: el.data.map(t => ({type: t.type, x: t.x, y: t.y, z: t.z, name: t.name})),
+                         title: el.layout.title.text,
+                         width: el.getBoundingClientRect().width}))""",
+        title_part,
+    )
+    assert len(figs) == 1, (title_part, [f["title"] for f in figs])
+    return figs[0]
+
+
+def _tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).click()
+    expect(page.get_by_role("tab", name=name, exact=True)).to_have_attribute("aria-selected", "true")
+
+
+def test_step_through_and_charts(page, app_url):
+    _open(page, app_url)
+    _no_error(page)
+    expect(metric(page, "Step")).to_have_text("prefill")
+    assert shows_bytes(metric(page, "Cache size").inner_text(), PROMPT_TOKENS * BYTES_PER_TOKEN)
+    expect(page.get_by_text("Lionel␣Messi␣is␣a", exact=True)).to_be_visible()
+    full_screenshot(page, ARTIFACTS / "01-first-render.png")
+
+    for i in range(1, 6):
+        page.get_by_role("button", name="Next token").click()
+        # The result itself first (the status widget alone is unreliable), then "ready".
+        expect(metric(page, "Step")).to_have_text(f"decode {i}", timeout=STEP_MS)
+        expect(metric(page, "Tokens in the cache")).to_have_text(str(PROMPT_TOKENS + i))
+        wait_ready(page)
+        _no_error(page)
+    tokens = PROMPT_TOKENS + 5
+    expect(metric(page, "Tokens fed this step")).to_have_text("1")
+    assert shows_bytes(metric(page, "Cache size").inner_text(), tokens * BYTES_PER_TOKEN)
+
+    _tab(page, "Cache")
+    expect(page.get_by_text(f"After this step: {tokens * BYTES_PER_TOKEN:,} bytes.")).to_be_visible()
+    # The cache-bytes chart as drawn: one marker per step, each = 46,080 bytes x tokens cached.
+    expect(page.locator(".js-plotly-plot .scatterlayer .trace .points path").first).to_be_visible()
+    fig = _figure(page, "Cache size after each step")
+    assert fig["width"] > 200
+    assert fig["data"][0]["x"] == list(range(6))
+    assert fig["data"][0]["y"] == [(PROMPT_TOKENS + i) * BYTES_PER_TOKEN for i in range(6)]
+    cache_map = _figure(page, "What every layer's cache holds after decode 5")
+    z = cache_map["data"][0]["z"]
+    assert len(z) == 30 and all(row == [0] * PROMPT_TOKENS + [1, 2, 3, 4, 5] for row in z)
+    full_screenshot(page, ARTIFACTS / "02-cache-after-5-steps.png")
+
+    _tab(page, "Attention")
+    attn = page.locator(".js-plotly-plot").filter(has=page.locator(".heatmaplayer")).last
+    expect(attn).to_be_visible()
+    fig = _figure(page, "query head 0")
+    rows = fig["data"][0]["z"]
+    assert len(rows) == tokens and all(len(r) == tokens for r in rows)
+    # fresh K outlines on the diagonal of the decode rows (labels are "position 'token'")
+    assert [x.split(" ")[0] for x in fig["data"][1]["x"]] == [str(r) for r in range(PROMPT_TOKENS, tokens)]
+    full_screenshot(page, ARTIFACTS / "03-attention.png")
+
+    _tab(page, "Work")
+    expect(page.locator(".js-plotly-plot").filter(has_text=re.compile("forward time", re.I))).to_be_visible()
+    full_screenshot(page, ARTIFACTS / "04-work.png")
+
+    # Back revisits a step: the page shows step 4 and the cache as it was then.
+    page.get_by_role("button", name="Back").click()
+    expect(metric(page, "Step")).to_have_text("decode 4", timeout=STEP_MS)
+    expect(metric(page, "Tokens in the cache")).to_have_text(str(tokens - 1))
+    wait_ready(page)
+    _no_error(page)
+
+
+def test_prompt_html_stays_text(page, app_url):
+    _open(page, app_url)
+    nasty = "<img src=x onerror=window.__xss=1> <b>bold</b> **x**"
+    box = page.get_by_label("Prompt")
+    box.fill(nasty)
+    box.press("Control+Enter")  # st.text_area submits on Ctrl+Enter or blur
+    wait_ready(page)
+    page.get_by_role("button", name="Start with these settings").click()
+    strip = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Text so far")
+    expect(strip).to_contain_text("<img␣src=x␣onerror=window.__xss=1>␣<b>bold</b>␣**x**", timeout=STEP_MS)
+    wait_ready(page)
+    _no_error(page)
+    assert page.evaluate("() => window.__xss") is None
+    expect(page.locator('img[src="x"]')).to_have_count(0)
+    expect(strip.locator("b")).to_have_count(0)
+
+
+def test_exception_check_catches_a_real_exception(page, tmp_path):
+    """The `stException` check above is not vacuous, with the app's own config (showErrorDetails)."""
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "config.toml").write_text((ROOT / ".streamlit" / "config.toml").read_text())
+    script = tmp_path / "boom.py"
+    script.write_text(textwrap.dedent("""
+        import streamlit as st
+        st.write("before the error")
+        raise RuntimeError("kvviz test: deliberate failure")
+    """))
+    with served(script, cwd=tmp_path) as server:
+        page.goto(server.url)
+        expect(page.get_by_text("before the error")).to_be_visible(timeout=30_000)
+        wait_ready(page)
+        expect(page.locator(EXCEPTION)).to_have_count(1)
+
+
+def test_planner_page_loads(page, app_url):
+    page.goto(app_url + "/planner")
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=LOAD_MS)
+    wait_ready(page)
+    _no_error(page)
+    full_screenshot(page, ARTIFACTS / "05-planner.png")
