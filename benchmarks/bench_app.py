@@ -157,8 +157,13 @@ def main(argv=None) -> None:
     prompt = prompt_of(loaded.tokenizer, plen)
     print(f"bench_app: prompt of {plen} tokens, {args.clicks} Next clicks (median at a {TARGET_CONTEXT}-token context)")
     print("(a) one Next-token click (target <= 0.5 s):")
-    engine(loaded, prompt, args.clicks)
-    apptest(prompt, args.clicks)
+    from kvviz.models import use_threads
+
+    for threads in (2, 1):  # torch's default here, then what the app uses (KVVIZ_THREADS=1)
+        use_threads(threads)
+        print(f" torch threads: {threads}")
+        engine(loaded, prompt, args.clicks)
+    apptest(prompt, args.clicks)  # AppTest runs the page, which sets 1 thread
     if not args.no_browser:
         browser(prompt, args.clicks)
 

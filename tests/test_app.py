@@ -348,3 +348,14 @@ def test_model_name_markup_in_error_is_shown_as_text():
     _start_with(at, model_choice=OTHER, model_other="**bold** [l](http://e)")
     errors = [e.value for e in at.error]
     assert errors and "**bold**" not in errors[0] and "[l](http://e)" not in errors[0], errors
+
+
+def test_long_run_records_one_attention_layer():
+    at = _open()
+    _start_with(at, max_new=300)  # 7 + 300 tokens: over the all-layers budget
+    assert sorted(at.session_state.tracer.trace.steps[0].attention) == [15]
+    _click(at, "next")
+    _show(at, "Attention")
+    assert any("recorded for layer 15 only" in c.value for c in at.caption)
+    rows = _figures(at)["attn"]["data"][0]["z"]
+    assert len(rows) == PROMPT_TOKENS + 1

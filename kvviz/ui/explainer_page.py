@@ -29,7 +29,9 @@ PRESETS = {
     "Other: a hub id or a local folder": "__other__",
 }
 DEFAULT_PROMPT = "Lionel Messi is a"
-ATTENTION_ALL_LAYERS_MAX_PROMPT = 160  # above this, record one layer's weights to bound memory
+# Recording every layer's attention costs layers x heads x (prompt² + one row per step) floats per
+# visitor: about 45 MB for the built-in model at 128 + 128 tokens. Longer runs record one layer.
+ATTENTION_ALL_LAYERS_MAX_TOKENS = 256
 PACES = {"slow (2 s)": 2.0, "medium (1 s)": 1.0, "fast (0.3 s)": 0.3}
 
 
@@ -93,7 +95,8 @@ def _start(settings: dict) -> None:
             loaded = load_shared(settings["model"])
         sampling = Sampling(settings["temperature"], settings["top_k"], settings["top_p"], settings["seed"])
         tracer = Tracer(loaded, settings["prompt"], settings["max_new_tokens"], sampling=sampling, compare=True)
-        layers = "all" if len(tracer.ids) <= ATTENTION_ALL_LAYERS_MAX_PROMPT else [loaded.info.num_layers // 2]
+        total = len(tracer.ids) + settings["max_new_tokens"]
+        layers = "all" if total <= ATTENTION_ALL_LAYERS_MAX_TOKENS else [loaded.info.num_layers // 2]
         tracer.record_attention(layers)
         with st.spinner("Prefill: reading the prompt into the cache..."):
             tracer.step()
@@ -356,6 +359,11 @@ def _attention_view(trace, view: int, info) -> None:
     if not recorded:
         st.info("Attention weights were not recorded for this run.")
         return
+    if st.session_state.get("attn_layer") not in recorded:
+        st.session_state.pop("attn_layer", None)  # a new run may record other layers
+    if len(recorded) < info.num_layers:
+        st.caption(f"A long run: to bound memory, attention weights are recorded for layer {recorded[0]} only "
+                   f"(every layer when prompt + new tokens ≤ {ATTENTION_ALL_LAYERS_MAX_TOKENS}).")
     c = st.columns(2)
     layer = c[0].selectbox("Layer", recorded, index=0, key="attn_layer")
     head = c[1].selectbox("Query head", list(range(info.num_attention_heads)), key="attn_head")
