@@ -2,15 +2,13 @@
 
 import streamlit as st
 
-from kvviz.ui import explainer_page
+from kvviz.ui import explainer_page, planner_page
 
 st.set_page_config(page_title="kvviz: the KV cache, step by step", page_icon="🧮", layout="wide")
 
-pages = [st.Page(explainer_page.render, title="Step through generation", url_path="explainer", default=True)]
-try:
-    from kvviz.ui import planner_page
-
-    pages.append(st.Page(planner_page.render, title="Capacity planner", url_path="planner"))
-except ImportError:
-    pass
-st.navigation(pages).run()
+st.navigation(
+    [
+        st.Page(explainer_page.render, title="Step through generation", url_path="explainer", default=True),
+        st.Page(planner_page.render, title="Capacity planner", url_path="planner"),
+    ]
+).run()

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from . import capacity_cli, explain_cli
 from .errors import KvvizError
 
 
@@ -59,8 +60,11 @@ def cmd_trace(args) -> int:
         worst = max(s.max_abs_logit_diff or 0.0 for s in tr.steps)
         print(f"cached and recompute agree: {'yes' if same else 'NO'} (identical tokens: {same}; max |Δlogit| {worst:.2e})")
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            f.write(tr.to_json(indent=1))
+        try:
+            with open(args.json, "w", encoding="utf-8") as f:
+                f.write(tr.to_json(indent=1))
+        except OSError as e:
+            raise KvvizError(f"Could not write {args.json}: {e.strerror}.") from None
         print(f"wrote {args.json}")
     return 0
 
@@ -81,12 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--json", metavar="FILE", help="write the trace as JSON")
     t.set_defaults(func=cmd_trace)
-    for name in ("explain_cli", "capacity_cli"):
-        try:
-            module = __import__(f"kvviz.{name}", fromlist=["register"])
-        except ImportError:
-            continue
-        module.register(sub)
+    explain_cli.register(sub)
+    capacity_cli.register(sub)
     return p
 
 

@@ -191,16 +191,30 @@ def _text_config(config: Any) -> dict[str, Any]:
     return config
 
 
-def _int(cfg: dict, keys: Iterable[str], what: str, *, required: bool = True, default: int | None = None) -> int | None:
-    """A positive integer under the first of `keys` present (None counts as absent)."""
+def _int(
+    cfg: dict,
+    keys: Iterable[str],
+    what: str,
+    *,
+    required: bool = True,
+    default: int | None = None,
+    minimum: int = 1,
+) -> int | None:
+    """The one reader of numeric config fields: a whole number >= `minimum` under the first of `keys` present.
+
+    None counts as absent. Bools, strings and floats with a fraction are refused with a KvvizError
+    naming the field, as are values below `minimum` or implausibly large ones, so nothing later
+    multiplies a string or loops over a negative count.
+    """
     for key in keys:
         if key in cfg and cfg[key] is not None:
             v = cfg[key]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
-                raise KvvizError(f"Bad config: {key} must be a whole number, got {v!r}.")
+                raise KvvizError(f"Bad config: {key} must be a whole number, got {_show(v)}.")
             v = int(v)
-            if v <= 0:
-                raise KvvizError(f"Bad config: {key} must be positive, got {v}.")
+            if v < minimum:
+                need = "positive" if minimum == 1 else f"at least {minimum}"
+                raise KvvizError(f"Bad config: {key} must be {need}, got {v}.")
             limit = _MAX_LAYERS if "layer" in key else _MAX_DIM
             if v > limit:
                 raise KvvizError(f"Bad config: {key} = {v} is implausibly large (limit {limit:,}).")
@@ -212,6 +226,22 @@ def _int(cfg: dict, keys: Iterable[str], what: str, *, required: bool = True, de
             "Expected a Hugging Face config.json of a decoder-only language model."
         )
     return default
+
+
+def _flag(cfg: dict, key: str, default: bool | None = None) -> bool | None:
+    """A true/false config field: JSON true or false (or absent/null -> default); anything else is refused."""
+    v = cfg.get(key)
+    if v is None:
+        return default
+    if not isinstance(v, bool):
+        raise KvvizError(f"Bad config: {key} must be true or false, got {_show(v)}.")
+    return v
+
+
+def _show(v: Any, limit: int = 60) -> str:
+    """A config value for an error message, cut short: a huge string must not become a huge message."""
+    text = repr(v)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def model_type(config: dict) -> str:
@@ -229,7 +259,7 @@ def attention_shape(config: dict) -> tuple[int, int, int, int]:
     heads = _int(cfg, ("num_attention_heads", "n_head", "num_heads"), "the number of attention heads")
     kv_heads = _int(cfg, ("num_key_value_heads", "num_kv_heads", "n_head_kv", "multi_query_group_num"), "", required=False)
     if kv_heads is None:
-        kv_heads = 1 if cfg.get("multi_query") is True else heads
+        kv_heads = 1 if _flag(cfg, "multi_query", False) else heads
     if kv_heads > heads or heads % kv_heads:
         raise KvvizError(
             f"Bad config: {heads} query heads cannot be shared evenly by {kv_heads} key/value heads."
@@ -246,11 +276,9 @@ def attention_shape(config: dict) -> tuple[int, int, int, int]:
 def _layer_kinds(cfg: dict, layers: int) -> list[int | None]:
     """Per layer: None for full attention, else the window. Follows transformers 5.x's rules."""
     mtype = str(cfg.get("model_type") or "")
-    window = cfg.get("sliding_window")
-    if cfg.get("use_sliding_window") is False:  # Qwen2-style: the window is off unless switched on
-        window = None
-    if window is not None:
-        window = _int(cfg, ("sliding_window",), "the sliding window")
+    window = None
+    if _flag(cfg, "use_sliding_window") is not False:  # Qwen2-style: the window is off unless switched on
+        window = _int(cfg, ("sliding_window",), "the sliding window", required=False)
     layer_types = cfg.get("layer_types")
     if layer_types is not None:
         if not isinstance(layer_types, list) or len(layer_types) != layers:
@@ -282,7 +310,7 @@ def _layer_kinds(cfg: dict, layers: int) -> list[int | None]:
         pattern = _int(cfg, ("sliding_window_pattern",), "", required=False, default=6)
         return [window if (i + 1) % pattern else None for i in range(layers)]
     if mtype in ("qwen2", "qwen2_moe") or "max_window_layers" in cfg:
-        first = _int(cfg, ("max_window_layers",), "", required=False, default=0)
+        first = _int(cfg, ("max_window_layers",), "", required=False, default=0, minimum=0)
         return [window if i >= first else None for i in range(layers)]
     return [window] * layers  # Mistral v0.1, Phi-3: every layer slides
 
@@ -294,7 +322,7 @@ def is_mla(config: dict) -> bool:
 def kv_layout(config: dict) -> list[LayerKV]:
     """Per-layer cache layout of a model config (MHA, GQA, MQA, MLA, sliding and hybrid layers)."""
     cfg = _text_config(config)
-    if cfg.get("is_encoder_decoder") is True:
+    if _flag(cfg, "is_encoder_decoder", False):
         raise KvvizError("Encoder-decoder models (T5, BART, ...) are not modelled: the planner is for decoder-only LMs.")
     if is_mla(config):
         layers = num_layers(config)
@@ -352,7 +380,7 @@ def count_parameters(config: dict) -> int:
     layers = num_layers(config)
     vocab = _int(cfg, ("vocab_size",), "vocab_size")
     hidden = _int(cfg, ("hidden_size", "n_embd", "d_model"), "the hidden size")
-    tied = bool(cfg.get("tie_word_embeddings", mtype in ("gpt2", "gemma", "gemma2", "gemma3", "gemma3_text")))
+    tied = _flag(cfg, "tie_word_embeddings", mtype in ("gpt2", "gemma", "gemma2", "gemma3", "gemma3_text"))
     embed = vocab * hidden * (1 if tied else 2)
     if mtype == "gpt2" or "n_embd" in cfg:
         positions = _int(cfg, ("n_positions", "n_ctx"), "n_positions")
@@ -370,10 +398,10 @@ def count_parameters(config: dict) -> int:
     inter = _int(cfg, ("intermediate_size",), "intermediate_size")
     q, kv = heads * head_dim, kv_heads * head_dim
     attn = hidden * q + 2 * hidden * kv + q * hidden
-    if mtype in ("qwen2", "qwen2_moe") or cfg.get("attention_bias") is True:
+    if mtype in ("qwen2", "qwen2_moe") or _flag(cfg, "attention_bias", False):
         attn += q + 2 * kv  # q/k/v biases
     mlp = 3 * hidden * inter
-    experts = cfg.get("num_local_experts")
+    experts = _int(cfg, ("num_local_experts",), "", required=False, minimum=0)
     if experts:
         mlp = experts * mlp + hidden * experts  # experts + router
     norms = 2 * hidden
@@ -398,8 +426,8 @@ def _count_deepseek(cfg: dict, layers: int, hidden: int, embed: int) -> int:
     dense_inter = _int(cfg, ("intermediate_size",), "intermediate_size")
     moe_inter = _int(cfg, ("moe_intermediate_size",), "moe_intermediate_size")
     routed = _int(cfg, ("n_routed_experts",), "n_routed_experts")
-    shared = _int(cfg, ("n_shared_experts",), "", required=False, default=0)
-    first_dense = cfg.get("first_k_dense_replace") or 0
+    shared = _int(cfg, ("n_shared_experts",), "", required=False, default=0, minimum=0)
+    first_dense = _int(cfg, ("first_k_dense_replace",), "", required=False, default=0, minimum=0)
     moe = (routed + shared) * 3 * hidden * moe_inter + routed * hidden
     if str(cfg.get("model_type")) == "deepseek_v3":
         moe += routed  # e_score_correction_bias
@@ -478,44 +506,77 @@ def parse_config_text(text: str | bytes, label: str = "the file") -> dict[str, A
     return data
 
 
-def validate_config(config: Any, label: str = "the config") -> None:
-    """Raise KvvizError naming what is wrong, unless the planner can read the config."""
+def validate_config(config: Any, label: str = "the config", *, parameters: int | None = None) -> None:
+    """Raise KvvizError naming what is wrong, unless the planner can plan for the config.
+
+    Runs the whole plan (layout, parameter count unless `parameters` is given, the fit's
+    context search) on small inputs, so that whatever a config can break fails here, with a
+    KvvizError, and not later on a page or in the command line.
+    """
     if not isinstance(config, dict):
         raise KvvizError(f"{label} is not a model config: expected a JSON object, got a {type(config).__name__}.")
     try:
-        kv_layout(config)
-        mla_reference_elements(config)
+        spec = ModelSpec("config", config, parameters=parameters)
+        _guarded(_plan, spec, "bf16", 1, 1, "bf16", None)
+        _guarded(fit, spec, 2**60, context=1, batch=1)  # room for any weights: reaches the context search
     except KvvizError as e:
         raise KvvizError(f"{label}: {e}") from None
 
 
+def _guarded(fn, *args, **kwargs):
+    """Call fn; a TypeError/ValueError/ArithmeticError from odd config values becomes a KvvizError."""
+    try:
+        return fn(*args, **kwargs)
+    except KvvizError:
+        raise
+    except (TypeError, ValueError, ArithmeticError, RecursionError) as e:
+        raise KvvizError(f"Bad config: the planner cannot read it ({type(e).__name__}: {_show(str(e), 120)}).") from None
+
+
 def resolve_config(name_or_path: str) -> ModelSpec:
-    """A catalog name (case-insensitive; 'llama-2-7b', 'Llama-2-7B-hf' and aliases all work) or a config.json path."""
+    """A config.json path (or a folder holding one), else a catalog name or alias.
+
+    Anything that exists on disk (a file, or a folder with a config.json) or looks like a path
+    (starts with '.', '/' or '~', or ends with .json) is read as a path, so './models/gpt2' is that
+    folder's config and never the catalog's GPT-2. Anything else is matched case-insensitively
+    against catalog names and aliases, on the whole string ('google/gemma-3-27b-pt') or its last
+    segment ('meta-llama/Llama-2-7b-hf' -> 'Llama-2-7b-hf').
+    """
     raw = str(name_or_path).strip()
     if not raw:
         raise KvvizError("No model given: name one from the catalog or give a path to a config.json.")
-    key = _norm(raw.split("/")[-1])
-    for spec in load_catalog():
-        if key in {_norm(n) for n in [spec.name, *spec.aliases]}:
-            return spec
     path = Path(raw).expanduser()
-    if path.is_dir() and (path / "config.json").is_file():
-        path = path / "config.json"
-    if path.is_file():
-        try:
-            size = path.stat().st_size
-            if size > MAX_CONFIG_FILE_BYTES:
-                raise KvvizError(f"{path} is {size:,} bytes; a config.json is a few kB.")
-            text = path.read_bytes()
-        except OSError as e:
-            raise KvvizError(f"Cannot read {path}: {e.strerror or e}.") from None
-        config = parse_config_text(text, str(path))
-        name = path.parent.name if path.name == "config.json" else path.stem
-        return ModelSpec(name=name or path.name, config=config, source=str(path))
+    on_disk = path.is_file() or (path.is_dir() and (path / "config.json").is_file())
+    if on_disk or looks_like_path(raw):
+        return _read_config_path(raw, path)
+    keys = {_norm(raw), _norm(raw.split("/")[-1])}
+    for spec in load_catalog():
+        names = [spec.name, *spec.aliases]
+        known = {_norm(n) for n in names} | {_norm(n.split("/")[-1]) for n in names}
+        if keys & known:
+            return spec
     names = ", ".join(catalog_names())
-    if looks_like_path(raw):
-        raise KvvizError(f"No file at {raw!r}. Give a config.json path or a catalog name: {names}.")
     raise KvvizError(f"Unknown model {raw!r}. Catalog names: {names}; or give a path to a config.json.")
+
+
+def _read_config_path(raw: str, path: Path) -> ModelSpec:
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise KvvizError(f"The folder {raw!r} has no config.json.")
+        path = path / "config.json"
+    if not path.is_file():
+        names = ", ".join(catalog_names())
+        raise KvvizError(f"No file at {raw!r}. Give a config.json path or a catalog name: {names}.")
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_FILE_BYTES:
+            raise KvvizError(f"{path} is {size:,} bytes; a config.json is a few kB.")
+        text = path.read_bytes()
+    except OSError as e:
+        raise KvvizError(f"Cannot read {path}: {e.strerror or e}.") from None
+    config = parse_config_text(text, str(path))
+    name = path.parent.name if path.name == "config.json" else path.stem
+    return ModelSpec(name=name or path.name, config=config, source=str(path))
 
 
 def looks_like_path(text: str) -> bool:
@@ -643,12 +704,22 @@ def plan(
     total_bytes uses the math convention for windows; total_bytes_transformers is what
     transformers' DynamicCache would hold (sliding layers keep W - 1 positions).
     """
-    spec = config if isinstance(config, ModelSpec) else ModelSpec(name=str(config.get("_name_or_path") or "config"), config=config)
+    if isinstance(config, ModelSpec):
+        spec = config
+    elif isinstance(config, dict):
+        spec = ModelSpec(name=str(config.get("_name_or_path") or "config"), config=config)
+    else:
+        raise KvvizError("A model config must be a JSON object.")
     if not isinstance(spec.config, dict):
         raise KvvizError("A model config must be a JSON object.")
-    validate_config(spec.config)
     context = _check_count(context, "context length", allow_zero=True)
     batch = _check_count(batch, "batch size")
+    if parameters is not None:
+        parameters = _check_count(parameters, "parameters", allow_zero=True)
+    return _guarded(_plan, spec, dtype, context, batch, weights_dtype, parameters)
+
+
+def _plan(spec: ModelSpec, dtype: str, context: int, batch: int, weights_dtype: str, parameters: int | None) -> dict[str, Any]:
     dt = get_dtype(dtype)
     wdt = get_dtype(weights_dtype)
     layout = kv_layout(spec.config)
@@ -700,7 +771,7 @@ def plan(
         "parameters": parameters,
         "parameters_source": params_source,
         "weights_bytes": weights_bytes,
-        "max_position_embeddings": cfg.get("max_position_embeddings") or cfg.get("n_positions"),
+        "max_position_embeddings": _int(cfg, ("max_position_embeddings", "n_positions"), "", required=False),
         "formula": text,
         "formula_latex": tex,
         "layers": layers,
@@ -795,8 +866,14 @@ def fit(
     Memory for the cache = accelerator_bytes x (1 - reserve_fraction) - weights. Nothing else
     (activations, CUDA context, allocator slack) is counted beyond the reserve.
     """
-    if not 0 <= reserve_fraction < 1:
+    if isinstance(reserve_fraction, bool) or not isinstance(reserve_fraction, (int, float)) or not 0 <= reserve_fraction < 1:
         raise KvvizError("The reserve must be a fraction between 0 and 1.")
+    context = _check_count(context, "context length")
+    batch = _check_count(batch, "batch size")
+    if isinstance(accelerator_bytes, bool) or not isinstance(accelerator_bytes, int) or accelerator_bytes <= 0:
+        raise KvvizError(f"Accelerator memory must be a positive number of bytes, got {accelerator_bytes!r}.")
+    if max_context is not None:
+        max_context = _check_count(max_context, "max_context")
     spec = config if isinstance(config, ModelSpec) else ModelSpec("config", config)
     p = plan(spec, dtype=dtype, context=context, batch=1, weights_dtype=weights_dtype, parameters=parameters)
     layout = kv_layout(spec.config)

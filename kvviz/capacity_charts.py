@@ -1,6 +1,10 @@
 """Plotly figures for the capacity planner: pure functions of plain numbers, no Streamlit.
 
 Sizes are plotted in GiB (2**30 bytes); every hover gives the exact byte count and GB too.
+
+Model names are user text (a file name, a config's _name_or_path): they go through `label`
+(Plotly's pseudo-HTML escaped) and are never written into a hovertemplate, where `%{...}`
+would be read as a placeholder; hovers reference them as per-point data (%{text}, %{y}, %{x}).
 """
 
 from __future__ import annotations
@@ -8,6 +12,15 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from .capacity import GB, GIB
+from .charts import plotly_text
+
+
+def label(name: str) -> str:
+    """A user-supplied name as Plotly text: &, < and > escaped, and never read as LaTeX ($...$)."""
+    text = plotly_text(str(name))
+    if len(text) >= 2 and text.startswith("$") and text.endswith("$"):
+        text = "\u200b" + text  # Plotly typesets strings wrapped in $...$ as LaTeX; a zero-width space stops it
+    return text
 
 
 def log_contexts(lo: int = 128, hi: int = 131072, per_octave: int = 4) -> list[int]:
@@ -26,11 +39,11 @@ def log_contexts(lo: int = 128, hi: int = 131072, per_octave: int = 4) -> list[i
     return sorted(out)
 
 
-def _hover(name: str) -> str:
-    return (
-        f"<b>{name}</b><br>context %{{x:,}} tokens<br>%{{customdata[0]:,}} bytes"
-        "<br>%{y:.3f} GiB = %{customdata[1]:.3f} GB<extra></extra>"
-    )
+# The name comes from each point's `text`, never from the template itself.
+_CURVE_HOVER = (
+    "<b>%{text}</b><br>context %{x:,} tokens<br>%{customdata[0]:,} bytes"
+    "<br>%{y:.3f} GiB = %{customdata[1]:.3f} GB<extra></extra>"
+)
 
 
 def cache_vs_context(series: list[tuple[str, list[int], list[int]]], *, batch: int = 1, dtype: str = "bf16",
@@ -38,30 +51,35 @@ def cache_vs_context(series: list[tuple[str, list[int], list[int]]], *, batch: i
     """Cache size against context length, one line per model; a dashed line for free memory if given."""
     fig = go.Figure()
     for name, contexts, sizes in series:
+        shown = label(name)
         fig.add_trace(
             go.Scatter(
                 x=contexts,
                 y=[s / GIB for s in sizes],
                 customdata=[[s, s / GB] for s in sizes],
+                text=[shown] * len(contexts),
                 mode="lines",
-                name=name,
-                hovertemplate=_hover(name),
+                name=shown,
+                hovertemplate=_CURVE_HOVER,
             )
         )
     if capacity_bytes is not None and series:
         xs = series[0][1]
+        shown = label(capacity_label or "free memory")
         fig.add_trace(
             go.Scatter(
                 x=[xs[0], xs[-1]],
                 y=[capacity_bytes / GIB] * 2,
+                customdata=[[capacity_bytes, capacity_bytes / GB]] * 2,
+                text=[shown] * 2,
                 mode="lines",
                 line={"dash": "dash", "color": "gray"},
-                name=capacity_label or "free memory",
-                hovertemplate=f"{capacity_label}: {capacity_bytes:,} bytes = {capacity_bytes / GIB:.2f} GiB<extra></extra>",
+                name=shown,
+                hovertemplate="%{text}: %{customdata[0]:,} bytes = %{y:.2f} GiB<extra></extra>",
             )
         )
     fig.update_layout(
-        title=f"KV cache vs context length ({dtype}, batch {batch})",
+        title=f"KV cache vs context length ({label(dtype)}, batch {batch})",
         xaxis={"title": "context length (tokens, log scale)", "type": "log"},
         yaxis={"title": "KV cache (GiB, 2^30 bytes)", "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.25},
@@ -73,9 +91,9 @@ def cache_vs_context(series: list[tuple[str, list[int], list[int]]], *, batch: i
 
 def memory_bars(rows: list[dict], accelerator_name: str, usable_bytes: int) -> go.Figure:
     """Weights + cache per model beside the accelerator's usable memory. rows: name, weights_bytes, cache_bytes."""
-    names = [r["name"] for r in rows]
+    names = [label(r["name"]) for r in rows]  # bar categories: the hover shows them through %{y}
     fig = go.Figure()
-    for key, label, color in (("weights_bytes", "weights", "#636efa"), ("cache_bytes", "KV cache", "#ef553b")):
+    for key, part, color in (("weights_bytes", "weights", "#636efa"), ("cache_bytes", "KV cache", "#ef553b")):
         vals = [r[key] for r in rows]
         fig.add_trace(
             go.Bar(
@@ -83,17 +101,18 @@ def memory_bars(rows: list[dict], accelerator_name: str, usable_bytes: int) -> g
                 x=[v / GIB for v in vals],
                 customdata=[[v, v / GB] for v in vals],
                 orientation="h",
-                name=label,
+                name=part,
                 marker_color=color,
-                hovertemplate=f"%{{y}} {label}: %{{customdata[0]:,}} bytes<br>%{{x:.2f}} GiB = %{{customdata[1]:.2f}} GB<extra></extra>",
+                hovertemplate=f"%{{y}} {part}: %{{customdata[0]:,}} bytes<br>%{{x:.2f}} GiB = %{{customdata[1]:.2f}} GB<extra></extra>",
             )
         )
+    acc = label(accelerator_name)
     fig.add_vline(x=usable_bytes / GIB, line_dash="dash", line_color="gray",
-                  annotation_text=f"{accelerator_name}: {usable_bytes / GIB:.1f} GiB usable",
+                  annotation_text=f"{acc}: {usable_bytes / GIB:.1f} GiB usable",
                   annotation_position="bottom right")
     fig.update_layout(
         barmode="stack",
-        title=f"Weights and cache on {accelerator_name}",
+        title=f"Weights and cache on {acc}",
         xaxis={"title": "memory (GiB, 2^30 bytes)", "type": "log" if _spread(rows, usable_bytes) else "linear"},
         margin={"l": 120, "r": 20, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.25},
@@ -114,7 +133,7 @@ def variants_bars(rows: list[dict], context: int, dtype: str) -> go.Figure:
     """
     fig = go.Figure(
         go.Bar(
-            x=[r["name"] for r in rows],
+            x=[label(r["name"]) for r in rows],
             y=[r["total_bytes"] / GIB for r in rows],
             customdata=[[r["total_bytes"], r["total_bytes"] / GB, r["bytes_per_token"]] for r in rows],
             text=[f"{r['bytes_per_token']:,} B/token" for r in rows],
@@ -127,7 +146,7 @@ def variants_bars(rows: list[dict], context: int, dtype: str) -> go.Figure:
         )
     )
     fig.update_layout(
-        title=f"One 7B-shaped model, four attention schemes ({dtype}, {context:,} tokens, batch 1)",
+        title=f"One 7B-shaped model, four attention schemes ({label(dtype)}, {context:,} tokens, batch 1)",
         yaxis={"title": "KV cache (GiB, 2^30 bytes)", "rangemode": "tozero"},
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
     )

@@ -60,6 +60,12 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if not args.config:
         raise KvvizError("Give --config NAME_OR_FILE (a catalog name or a config.json path); --list shows the names.")
+    if args.context < 1:
+        raise KvvizError(f"--context must be at least 1 token, got {args.context}.")
+    if args.batch < 1:
+        raise KvvizError(f"--batch must be at least 1 sequence, got {args.batch}.")
+    if not 0 <= args.reserve < 1:
+        raise KvvizError(f"--reserve must be a fraction from 0 up to (not including) 1, got {args.reserve}.")
     spec = cap.resolve_config(args.config)
     result = cap.plan(spec, dtype=args.dtype, context=args.context, batch=args.batch, weights_dtype=args.weights_dtype)
     if args.gpu:
@@ -109,9 +115,10 @@ def format_table(r: dict) -> str:
             lines.append("    the weights alone do not fit.")
         else:
             lines.append(f"    free for the cache beside the weights: {cap.fmt_bytes(fit['free_for_cache_bytes'])}")
-            lines.append(f"    largest batch at context {fit['context']:,}: {fit['largest_batch']:,}")
+            lines.append(f"    largest batch at context {fit['context']:,}: {_count(fit.get('largest_batch'))}")
             lines.append(
-                f"    largest context at batch {fit['batch']}: {fit['largest_context']:,} tokens (limited by {fit['context_limited_by']})"
+                f"    largest context at batch {fit['batch']}: {_count(fit.get('largest_context'))} tokens "
+                f"(limited by {fit.get('context_limited_by') or '-'})"
             )
     lines.append("  per layer (identical neighbouring layers on one row):")
     lines.append("    layers   kind     kv_heads  head_dim  window   bytes/token   positions   bytes each")
@@ -129,6 +136,11 @@ def format_table(r: dict) -> str:
     return "\n".join(x for x in lines if x)
 
 
+def _count(n: int | None) -> str:
+    """A count for the table; None (no limit could be computed) as 'no limit', never a crash."""
+    return "no limit" if n is None else f"{n:,}"
+
+
 def _runs(layers: list[dict]):
     """Group consecutive layers that differ only in their index: 80 identical rows say less than one."""
     keys = ("kind", "kv_heads", "head_dim", "window", "bytes_per_token", "positions", "bytes")
@@ -139,16 +151,3 @@ def _runs(layers: list[dict]):
         else:
             out.append((row["index"], row["index"], row))
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone entry for testing before `python -m kvviz` wires this in."""
-    parser = argparse.ArgumentParser(prog="kvviz")
-    sub = parser.add_subparsers(dest="command", required=True)
-    register(sub)
-    args = parser.parse_args(argv)
-    return args.func(args)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -11,7 +11,7 @@ import html
 
 import plotly.graph_objects as go
 
-from .ledger import fmt_bytes
+from .ledger import LABELS, fmt_bytes
 from .trace_data import Step, Trace
 
 FONT = dict(size=15)  # readable when projected
@@ -217,15 +217,7 @@ def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figur
 
 # --- work (from the ledger) ------------------------------------------------------------------
 
-COMPONENT_LABELS = {
-    "q_proj": "Q projection",
-    "kv_proj": "K and V projections",
-    "scores": "scores Q·Kᵀ",
-    "attn_v": "attention × V",
-    "o_proj": "output projection",
-    "mlp": "MLP",
-    "lm_head": "LM head",
-}
+COMPONENT_LABELS = LABELS  # one wording for the components, shared with the ledger
 
 
 def work_split_figure(run, view: int) -> go.Figure:

@@ -186,21 +186,9 @@ def kv_bytes_per_token(info: ModelInfo) -> int:
 
 def cache_bytes(info: ModelInfo, context: int, batch: int = 1) -> int:
     """Bytes the real DynamicCache holds after `context` tokens: sliding layers capped at W - 1."""
-    try:
-        from .capacity import cache_bytes_for
-    except ImportError:  # pragma: no cover - capacity.py is part of the package
-        cache_bytes_for = None
-    if cache_bytes_for is not None:
-        return cache_bytes_for(
-            list(info.layer_windows) or [None] * info.num_layers,
-            info.num_key_value_heads,
-            info.head_dim,
-            info.dtype_bytes,
-            context,
-            batch,
-        )
-    windows = list(info.layer_windows) or [None] * info.num_layers
-    return batch * sum(stored_positions(w, context) for w in windows) * kv_bytes_per_token_layer(info)
+    from .capacity import cache_bytes_for
+
+    return cache_bytes_for(_windows(info), info.num_key_value_heads, info.head_dim, info.dtype_bytes, context, batch)
 
 
 def _windows(info: ModelInfo) -> list[int | None]:

@@ -1,6 +1,6 @@
 """Measure one forward pass's FLOPs with PyTorch's own counter, grouped like the cost model.
 
-    meter = FlopMeter(model, info)
+    meter = FlopMeter()
     with meter:
         model(...)
     meter.groups()  # {"q_proj": ..., "kv_proj": ..., "scores": ..., ..., "other": ..., "total": ...}
@@ -28,9 +28,7 @@ to meet it. A fused attention kernel (sdpa) is likewise reported as `attention`.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
-import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 _Q = {"q_proj", "wq", "query"}
@@ -87,9 +85,7 @@ def classify(module_path: str) -> str:
 class FlopMeter:
     """A context manager around one forward pass; groups() maps the counts to the ledger's components."""
 
-    def __init__(self, model: Any = None, info: Any = None):
-        self.model = model
-        self.info = info
+    def __init__(self):
         self._counter: _RecordingCounter | None = None
         self._groups: dict[str, int] | None = None
 
@@ -139,11 +135,3 @@ class FlopMeter:
         out["total"] = self.total()
         self._groups = out
         return dict(out)
-
-
-def measure_forward(model: Any, fn, info: Any = None) -> tuple[Any, dict[str, int]]:
-    """Run fn() under a FlopMeter and return (its result, the measured groups)."""
-    meter = FlopMeter(model, info)
-    with meter, torch.inference_mode():
-        result = fn()
-    return result, meter.groups()

@@ -14,7 +14,7 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -38,6 +38,7 @@ class LoadedModel:
     tokenizer: Any
     info: ModelInfo
     load_seconds: float = 0.0
+    config_dict: dict = field(default_factory=dict)  # config.json's content, for the capacity planner
     converted: bool = False  # True when this load converted the built-in GGUF
 
 
@@ -140,7 +141,8 @@ def load_model(
         source = display = str(name_or_path).strip()
     model, tok = _load_transformers(source, display, attn_implementation)
     info = model_info(model, display)
-    return LoadedModel(display, model, tok, info, time.perf_counter() - t0, converted)
+    return LoadedModel(display, model, tok, info, load_seconds=time.perf_counter() - t0, converted=converted,
+                       config_dict=model.config.to_dict())
 
 
 def _load_transformers(source: str, display: str, attn_implementation: str):
@@ -163,6 +165,7 @@ def _load_transformers(source: str, display: str, attn_implementation: str):
         raise KvvizError(_explain_load_error(display, e, looks_local)) from None
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 
+    _refuse_unmodelled(config, display)
     if config.model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
         raise KvvizError(
             f"{display!r} is a {config.model_type!r} model, not a causal language model: "
@@ -170,8 +173,10 @@ def _load_transformers(source: str, display: str, attn_implementation: str):
         )
     try:
         tok = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
+        # safetensors only: a .bin checkpoint would be unpickled
         model = AutoModelForCausalLM.from_pretrained(
-            source, dtype=torch.float32, attn_implementation=attn_implementation, trust_remote_code=False
+            source, dtype=torch.float32, attn_implementation=attn_implementation, trust_remote_code=False,
+            use_safetensors=True,
         )
     except Exception as e:  # noqa: BLE001
         raise KvvizError(_explain_load_error(display, e, looks_local)) from None
@@ -179,6 +184,21 @@ def _load_transformers(source: str, display: str, attn_implementation: str):
     with torch.inference_mode():  # the first pass in a process is slow; pay it here, not in step 0's timing
         model(input_ids=torch.tensor([[0, 1, 2, 3]]), use_cache=False)
     return model, tok
+
+
+def _refuse_unmodelled(config, name: str) -> None:
+    """The cost model covers dense attention and MLPs; refuse rather than show wrong figures."""
+    cfg = config.get_text_config(decoder=True)
+    if any((getattr(cfg, k, 0) or 0) > 0 for k in ("num_local_experts", "num_experts", "n_routed_experts")):
+        raise KvvizError(
+            f"{name!r} is a mixture-of-experts model: kvviz's step-by-step cost model covers dense models "
+            "only. The capacity planner gives its cache size."
+        )
+    if getattr(cfg, "kv_lora_rank", None):
+        raise KvvizError(
+            f"{name!r} uses multi-head latent attention: kvviz's step-by-step cost model does not cover it "
+            "yet. The capacity planner gives its cache size."
+        )
 
 
 def _explain_load_error(name: str, e: Exception, local: bool = False) -> str:
@@ -200,7 +220,7 @@ def _explain_load_error(name: str, e: Exception, local: bool = False) -> str:
     return f"Could not load {name!r}: {first}"[:500]
 
 
-def _decoder_layers(model) -> Any:
+def decoder_layers(model) -> Any:
     """The ModuleList of transformer blocks, found by shape rather than by architecture name."""
     import torch.nn as nn
 
@@ -221,7 +241,7 @@ def model_info(model, name: str) -> ModelInfo:
     kv_heads = getattr(cfg, "num_key_value_heads", None) or heads
     head_dim = getattr(cfg, "head_dim", None) or hidden // heads
     inter = getattr(cfg, "intermediate_size", None) or getattr(cfg, "n_inner", None) or 4 * hidden
-    block = _decoder_layers(model)[0]
+    block = decoder_layers(model)[0]
     mlp = getattr(block, "mlp", None)
     child_names = {n for n, _ in mlp.named_children()} if mlp is not None else set()
     mlp_kind = "gated" if child_names & {"gate_proj", "gate_up_proj", "w1"} else "plain"

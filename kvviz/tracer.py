@@ -9,15 +9,14 @@ records the other mode's time and the max |logit difference| between the two.
 from __future__ import annotations
 
 import inspect
+import math
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from .errors import KvvizError
-from .models import LoadedModel
+from .models import LoadedModel, decoder_layers
 from .trace_data import Candidate, LayerCache, Step, Trace
 
 
@@ -35,6 +34,8 @@ class Sampling:
         return self.temperature <= 0
 
     def validate(self) -> None:
+        if not all(math.isfinite(x) for x in (self.temperature, self.top_p)):
+            raise KvvizError("Temperature and top-p must be finite numbers.")
         if self.temperature < 0:
             raise KvvizError("Temperature must be 0 (greedy) or more.")
         if self.top_k < 0:
@@ -49,8 +50,14 @@ class _Forward:
     time_ms: float
     hidden_shape: list[int]  # [batch, seq, hidden] handed into block 0
     hidden_bytes: int
-    attentions: tuple | None  # per layer (batch, heads, q, k) or None
-    cache: Any = None
+    attentions: dict[int, torch.Tensor]  # layer -> (heads, q, k): the prefill square, or the new row
+
+
+def _attention_module(block):
+    for name in ("self_attn", "attn", "attention", "self_attention"):
+        if hasattr(block, name):
+            return getattr(block, name)
+    raise KvvizError(f"Could not find the attention module in {type(block).__name__}.")
 
 
 def _cache_keyword(model) -> str:
@@ -68,10 +75,11 @@ class _Runner:
         self.model = loaded.model
         self.mode = mode
         self.cache = DynamicCache(config=self.model.config) if mode == "cached" else None
-        self.fed = 0  # tokens already in the cache
+        self.fed = 0  # tokens already processed (in the cache, for the cached mode)
         self._kw = _cache_keyword(self.model)
+        self.attention_modules = [_attention_module(block) for block in decoder_layers(self.model)]
 
-    def forward(self, all_ids: list[int], want_attention: bool) -> _Forward:
+    def forward(self, all_ids: list[int], attention_layers: list[int] = ()) -> _Forward:
         if self.mode == "cached":
             new = all_ids[self.fed :]
             kwargs = {self._kw: self.cache, "use_cache": True}
@@ -79,15 +87,22 @@ class _Runner:
             new = all_ids
             kwargs = {"use_cache": False}
         input_ids = torch.tensor([new], dtype=torch.long)  # (1, n_fed)
-        t0 = time.perf_counter()
-        with torch.inference_mode():
-            out = self.model(
-                input_ids=input_ids,
-                output_hidden_states=True,
-                output_attentions=want_attention,
-                logits_to_keep=1,
-                **kwargs,
+        # Eager attention modules return (output, weights); hooks keep only the chosen layers'
+        # weights, where output_attentions would hold every layer's (heads, q, k) at once.
+        weights: dict[int, torch.Tensor] = {}
+        hooks = [
+            self.attention_modules[i].register_forward_hook(
+                lambda _m, _a, out, i=i: weights.__setitem__(i, out[1][0, :, -1:, :].clone() if self.fed else out[1][0])
             )
+            for i in attention_layers
+        ]
+        t0 = time.perf_counter()
+        try:
+            with torch.inference_mode():
+                out = self.model(input_ids=input_ids, output_hidden_states=True, logits_to_keep=1, **kwargs)
+        finally:
+            for h in hooks:
+                h.remove()
         ms = (time.perf_counter() - t0) * 1000
         self.fed = len(all_ids)
         h0 = out.hidden_states[0]  # (1, n_fed, hidden): what block 0 receives, and every block hands on
@@ -96,7 +111,7 @@ class _Runner:
             time_ms=ms,
             hidden_shape=list(h0.shape),
             hidden_bytes=h0.numel() * h0.element_size(),
-            attentions=out.attentions if want_attention else None,
+            attentions=weights,
         )
 
     def cache_layers(self) -> list[LayerCache]:
@@ -126,6 +141,7 @@ class Tracer:
         max_new_tokens: int = 16,
         *,
         use_cache: bool = True,
+        max_context: int | None = None,
         sampling: Sampling | None = None,
         compare: bool = True,
         attention_layers: list[int] | str | None = None,
@@ -143,14 +159,14 @@ class Tracer:
         ids = loaded.tokenizer(prompt, add_special_tokens=False)["input_ids"]
         if not ids:
             raise KvvizError("The prompt gives no tokens.")
-        limit = info.max_position_embeddings or 0
+        limit, whose = info.max_position_embeddings or 0, f"{info.name}'s context"
+        if max_context and (not limit or max_context < limit):
+            limit, whose = max_context, "this page's limit"  # e.g. the app bounds memory per visitor
         if limit and len(ids) >= limit:
-            raise KvvizError(
-                f"The prompt is {len(ids)} tokens; {info.name} reads at most {limit} tokens of context."
-            )
+            raise KvvizError(f"The prompt is {len(ids)} tokens; {whose} is {limit} tokens.")
         if limit and len(ids) + max_new_tokens > limit:
             raise KvvizError(
-                f"{len(ids)} prompt tokens + {max_new_tokens} new tokens exceed {info.name}'s context of "
+                f"{len(ids)} prompt tokens + {max_new_tokens} new tokens exceed {whose} of "
                 f"{limit} tokens; ask for at most {limit - len(ids)} new tokens."
             )
         self.mode = "cached" if use_cache else "recompute"
@@ -205,22 +221,21 @@ class Tracer:
             return None
         index = len(self.trace.steps)
         context = len(self.ids)
-        want_attn = bool(self.attention_layers)
         # The two modes take turns going first, so that neither always pays for a busy machine.
         other = None
         if self.shadow is not None and index % 2 == 1:
-            other = self.shadow.forward(self.ids, False)
+            other = self.shadow.forward(self.ids)
         meter = None
         if self.measure_flops:
             from .measure import FlopMeter
 
-            meter = FlopMeter(self.loaded.model, self.loaded.info)
+            meter = FlopMeter()
             with meter:
-                fw = self.primary.forward(self.ids, want_attn)
+                fw = self.primary.forward(self.ids, self.attention_layers)
         else:
-            fw = self.primary.forward(self.ids, want_attn)
+            fw = self.primary.forward(self.ids, self.attention_layers)
         if self.shadow is not None and other is None:
-            other = self.shadow.forward(self.ids, False)
+            other = self.shadow.forward(self.ids)
         token_id, probs = self._choose(fw.logits)
         step = Step(
             index=index,
@@ -242,12 +257,8 @@ class Tracer:
             step.other_time_ms = round(other.time_ms, 3)
             step.max_abs_logit_diff = float((other.logits - fw.logits).abs().max())
             step.other_token_id = int(other.logits.argmax())
-        if fw.attentions is not None:
-            for layer in self.attention_layers:
-                a = fw.attentions[layer][0]  # (heads, q, k)
-                if step.phase == "decode":
-                    a = a[:, -1:, :]  # the new token's row; recompute mode computed all of them again
-                step.attention[layer] = a.numpy().astype(np.float32, copy=True)
+        for layer, a in fw.attentions.items():
+            step.attention[layer] = a.float().numpy().copy()  # (heads, q, k)
         _annotate_flops(self.loaded.info, step)
         self.trace.steps.append(step)
         self.ids.append(token_id)
@@ -311,11 +322,20 @@ def _eos_ids(loaded: LoadedModel) -> set[int]:
 
 
 def _annotate_flops(info, step: Step) -> None:
-    """Store the cost model of both modes for this step (the ledger is pure arithmetic)."""
-    try:
-        from . import ledger
-    except ImportError:  # the ledger arrives in its own change
-        return
+    """Store the cost model of both modes for this step (the ledger is pure arithmetic).
+
+    The cache formula is checked against the real cache first: a model the cost model does
+    not describe fails loudly instead of showing wrong figures.
+    """
+    from . import ledger
+
+    if step.cache_layers:
+        predicted = ledger.cache_bytes(info, step.context_length)
+        if predicted != step.cache_bytes:
+            raise KvvizError(
+                f"kvviz's cost model does not describe {info.name}'s cache ({predicted:,} bytes predicted, "
+                f"{step.cache_bytes:,} in the real cache), so its figures would be wrong."
+            )
     step.flops = ledger.step_flops(info, step.phase, step.context_length)
 
 

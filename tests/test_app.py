@@ -249,11 +249,17 @@ def test_play_then_pause():
 # --- errors keep the page usable and the previous run --------------------------------------------
 
 
+def _unescape(md: str) -> str:
+    import re
+
+    return re.sub(r"\\(.)", r"\1", md)
+
+
 def _assert_kept(at, tracer, steps: int, message_part: str) -> None:
     _no_exception(at)
     assert at.session_state.tracer is tracer, "a failed start must keep the previous run"
     assert _steps(at) == steps
-    errors = [e.value for e in at.error]
+    errors = [_unescape(e.value) for e in at.error]  # messages are markdown-escaped on the page
     assert len(errors) == 1 and message_part in errors[0], errors
     assert "Traceback" not in errors[0]
     assert _metrics(at)["Tokens in the cache"] == str(PROMPT_TOKENS + steps - 1)
@@ -272,13 +278,14 @@ def stepped():
     [
         ({"prompt": ""}, "The prompt is empty"),
         ({"prompt": "   \n  "}, "The prompt is empty"),
-        # 7,500 prompt tokens + 1,024 new tokens > SmolLM2's 8,192 positions.
-        ({"prompt": "word " * 7500, "max_new": 1024}, "exceed"),
-        ({"prompt": "word " * 8300}, "reads at most 8192 tokens"),
+        # 1,500 prompt tokens + 1,024 new tokens > the app's 2,048 positions per run.
+        ({"prompt": "word " * 1500, "max_new": 1024}, "exceed this page's limit of 2048 tokens"),
+        ({"prompt": "word " * 8300}, "this page's limit is 2048 tokens"),
+        ({"model_choice": OTHER, "model_other": ""}, "Type a hub id"),
         ({"model_choice": OTHER, "model_other": "no-such-org/no-such-model-kvviz"}, "cannot be reached"),
         ({"model_choice": OTHER, "model_other": "/no/such/folder/kvviz-model"}, "No model folder at"),
     ],
-    ids=["empty", "blank", "past-context", "prompt-too-long", "unknown-hub-id", "missing-folder"],
+    ids=["empty", "blank", "past-context", "prompt-too-long", "empty-other", "unknown-hub-id", "missing-folder"],
 )
 def test_bad_start_keeps_previous_run(stepped, widgets, message):
     at = stepped

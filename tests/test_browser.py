@@ -176,3 +176,18 @@ def test_planner_page_loads(page, app_url):
     wait_ready(page)
     _no_error(page)
     full_screenshot(page, ARTIFACTS / "05-planner.png")
+
+
+def test_play_advances_by_itself_and_pause_stops(page, app_url):
+    """Play's timer is a fragment's run_every: it only works if the page really reruns on Play."""
+    _open(page, app_url)
+    page.get_by_role("button", name="Play", exact=True).click()
+    # fast pace is not needed: the default (1 s) must bring decode 1 and decode 2 without a click
+    expect(metric(page, "Step")).to_have_text("decode 2", timeout=30_000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    wait_ready(page)
+    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
+    stopped_at = metric(page, "Step").inner_text()
+    page.wait_for_timeout(2500)  # more than two paces: nothing may advance now
+    assert metric(page, "Step").inner_text() == stopped_at
+    _no_error(page)

@@ -6,7 +6,6 @@ comment beside it; none is copied from the code's output.
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import json
 
@@ -14,8 +13,8 @@ import pytest
 
 from kvviz import capacity as cap
 from kvviz import capacity_cli
+from kvviz.__main__ import main as kvviz_main
 from kvviz.errors import KvvizError
-
 
 
 def bpt(name: str, dtype: str) -> int:
@@ -188,6 +187,35 @@ def test_resolve_names_case_insensitive_and_aliases():
         cap.resolve_config("llama-9-1b")
 
 
+def test_resolve_full_hub_ids_match_aliases():
+    # the alias is the whole hub id; comparing only the last segment ("gemma-3-27b-pt") missed it
+    assert cap.resolve_config("google/gemma-3-27b-pt").name == "Gemma-3-27B"
+    assert cap.resolve_config("GOOGLE/Gemma-3-27B-PT").name == "Gemma-3-27B"
+    assert cap.resolve_config("openai-community/gpt2").name == "GPT-2"
+
+
+TINY = {"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4,
+        "num_key_value_heads": 1, "intermediate_size": 128, "vocab_size": 100}
+
+
+def test_resolve_local_paths_before_the_catalog(tmp_path, monkeypatch):
+    # a local folder named like a catalog model is that folder's config, not the catalog's GPT-2
+    folder = tmp_path / "models" / "gpt2"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps(TINY))
+    monkeypatch.chdir(tmp_path)
+    for where in ("./models/gpt2/config.json", "./models/gpt2", "models/gpt2", str(folder), str(folder / "config.json")):
+        spec = cap.resolve_config(where)
+        assert spec.name == "gpt2" and spec.source.endswith("config.json"), where
+        assert cap.plan(spec, dtype="fp32", context=1)["bytes_per_token"] == 2 * 2 * 1 * 16 * 4, where
+    (tmp_path / "gpt2").mkdir()  # a folder without config.json is not a config: the name is the catalog's
+    assert cap.resolve_config("gpt2").name == "GPT-2"
+    with pytest.raises(KvvizError, match="No file"):
+        cap.resolve_config("./elsewhere/gpt2")
+    with pytest.raises(KvvizError, match="no config.json"):
+        cap.resolve_config("./gpt2")
+
+
 def test_weights_bytes():
     p = cap.plan(cap.resolve_config("Llama-2-7B"), weights_dtype="fp16")
     assert p["weights_bytes"] == 6_738_415_616 * 2
@@ -195,6 +223,40 @@ def test_weights_bytes():
 
 
 # --------------------------------------------------------------------------- bad configs
+
+
+def _cfg(**changes) -> bytes:
+    """A small valid Llama-style config.json with some fields changed (None removes a field)."""
+    cfg = {"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4,
+           "num_key_value_heads": 2, "intermediate_size": 128, "vocab_size": 100, "max_position_embeddings": 256}
+    cfg.update(changes)
+    return json.dumps({k: v for k, v in cfg.items() if v is not None}).encode()
+
+
+def _mla(**changes) -> bytes:
+    """A small valid DeepSeek-V3-style (MLA + MoE) config.json with some fields changed."""
+    cfg = {"model_type": "deepseek_v3", "num_hidden_layers": 2, "hidden_size": 32, "num_attention_heads": 4,
+           "kv_lora_rank": 16, "q_lora_rank": 24, "qk_rope_head_dim": 8, "qk_nope_head_dim": 8, "v_head_dim": 8,
+           "intermediate_size": 64, "moe_intermediate_size": 16, "n_routed_experts": 4, "n_shared_experts": 1,
+           "first_k_dense_replace": 1, "vocab_size": 97, "max_position_embeddings": 64}
+    cfg.update(changes)
+    return json.dumps({k: v for k, v in cfg.items() if v is not None}).encode()
+
+
+def test_small_configs_are_valid():
+    for content in (_cfg(), _mla(), _cfg(num_local_experts=2), _mla(first_k_dense_replace=0, n_shared_experts=0)):
+        cap.validate_config(json.loads(content))
+    # first_k_dense_replace counts dense layers: 1 dense + 1 MoE layer differs from 0 dense + 2 MoE
+    assert cap.count_parameters(json.loads(_mla())) != cap.count_parameters(json.loads(_mla(first_k_dense_replace=0)))
+
+
+def test_validate_runs_the_whole_plan():
+    # validate_config passing means plan and fit cannot fail on the config
+    bad = json.loads(_cfg(vocab_size=None))
+    with pytest.raises(KvvizError, match="vocab_size"):
+        cap.validate_config(bad, "upload")
+    cap.validate_config(bad, "loaded", parameters=1000)  # a known parameter count needs no vocab_size
+    cap.fit(cap.ModelSpec("x", bad, parameters=1000), 2**30)
 
 
 @pytest.mark.parametrize(
@@ -212,6 +274,22 @@ def test_weights_bytes():
         (b'{"num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "layer_types": ["full_attention"]}', "layer_types"),
         (b'{"num_hidden_layers": 1, "hidden_size": 64, "num_attention_heads": 4, "layer_types": ["mamba"]}', "does not model"),
         (b'{"num_hidden_layers": 1, "hidden_size": 64, "num_attention_heads": 4, "sliding_window": 0}', "must be positive"),
+        # every numeric field is read through one checker, including those only the weights or the fit use
+        (_cfg(max_position_embeddings="abc"), "max_position_embeddings must be a whole number"),
+        (_cfg(max_position_embeddings=-5), "max_position_embeddings must be positive"),
+        (_cfg(max_position_embeddings=None, n_positions=0), "n_positions must be positive"),
+        (_cfg(num_local_experts="2"), "num_local_experts must be a whole number"),  # was "2" * mlp: a huge string
+        (_cfg(num_local_experts=2.5), "num_local_experts must be a whole number"),
+        (_cfg(vocab_size=None), "vocab_size"),  # the parameter count is part of validation
+        (_cfg(vocab_size=True), "vocab_size must be a whole number"),
+        (_cfg(intermediate_size="128"), "intermediate_size must be a whole number"),
+        (_cfg(tie_word_embeddings="false"), "tie_word_embeddings must be true or false"),
+        (_cfg(use_sliding_window="no", sliding_window=8), "use_sliding_window must be true or false"),
+        (_cfg(max_window_layers=-1, sliding_window=8), "max_window_layers must be at least 0"),
+        (_mla(first_k_dense_replace="1"), "first_k_dense_replace must be a whole number"),
+        (_mla(first_k_dense_replace=-1), "first_k_dense_replace must be at least 0"),
+        (_mla(n_shared_experts="1"), "n_shared_experts must be a whole number"),
+        (_mla(moe_intermediate_size=None), "moe_intermediate_size"),
     ],
 )
 def test_bad_config_files(tmp_path, content, message):
@@ -238,6 +316,22 @@ def test_missing_file_is_clear():
 
 
 # --------------------------------------------------------------------------- accelerators and fit
+
+
+def test_a100_40gb_entry_names_both_variants_and_the_driver_difference():
+    acc = cap.get_accelerator("A100 40 GB")
+    assert acc.memory_bytes == 40_960 * 2**20 == 42_949_672_960
+    for needle in ("A100-SXM4-40GB", "A100-PCIE-40GB", "40,960 MiB", "40,536 MiB", "driver"):
+        assert needle in acc.memory_basis, needle
+    raw = next(a for a in cap._accelerators_raw() if a["name"] == "A100 40 GB")
+    assert raw["nvidia_smi_total_mib"] == 40_960 and raw["nvidia_smi_total_mib_older_drivers"] == 40_536
+
+
+def test_fit_rejects_nonpositive_context_and_batch():
+    spec = cap.resolve_config("gpt2")
+    for kw in ({"context": 0}, {"batch": 0}, {"context": -1}):
+        with pytest.raises(KvvizError):
+            cap.fit(spec, 2**30, **kw)
 
 
 def test_accelerators():
@@ -285,11 +379,11 @@ def test_variants_compared():
 
 
 def _cli(argv):
-    parser = argparse.ArgumentParser(prog="kvviz")
-    sub = parser.add_subparsers(dest="command", required=True)
-    capacity_cli.register(sub)
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return kvviz_main(argv)  # the real entry point: `python -m kvviz capacity ...`
+
+
+def test_capacity_cli_has_no_standalone_entry():
+    assert not hasattr(capacity_cli, "main")
 
 
 def test_cli_json(capsys):
@@ -315,6 +409,30 @@ def test_cli_errors_exit_2_without_traceback(capsys, tmp_path):
     assert _cli(["capacity", "--config", "gpt2", "--context", "-5"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.count("error:") == 3
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--context", "0", "--gpu", "H100"], "--context must be at least 1"),  # crashed on largest_batch None
+        (["--context", "0"], "--context must be at least 1"),
+        (["--batch", "0", "--gpu", "H100"], "--batch must be at least 1"),
+        (["--batch", "-3"], "--batch must be at least 1"),
+        (["--gpu", "H100", "--reserve", "1.5"], "--reserve"),
+    ],
+)
+def test_cli_rejects_bad_numbers(capsys, argv, message):
+    assert _cli(["capacity", "--config", "gpt2", *argv]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and "Traceback" not in captured.err and captured.out == ""
+
+
+def test_cli_table_survives_a_missing_limit():
+    r = cap.plan(cap.resolve_config("gpt2"), context=16)
+    r["fit"] = {"accelerator": "X", "memory_basis": "test", "reserve_fraction": 0.0, "weights_fit": True,
+                "free_for_cache_bytes": 2**30, "context": 16, "batch": 1, "largest_batch": None,
+                "largest_context": None, "context_limited_by": None}
+    assert "largest batch at context 16: no limit" in capacity_cli.format_table(r)
 
 
 # --------------------------------------------------------------------------- real caches

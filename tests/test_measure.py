@@ -29,8 +29,9 @@ def assert_agrees(step, mode, fused_qkv=False):
     assert expected <= set(pairs), (sorted(pairs), sorted(measured))
     for group, (predicted, counted) in pairs.items():
         assert counted > 0, group
-        assert abs(predicted - counted) <= 0.01 * counted, (step.index, mode, group, predicted, counted)
-    assert measured["other"] <= 0.01 * measured["total"]
+        # The issue asks for 1%; the cost model counts exactly what runs, so it must be equal.
+        assert predicted == counted, (step.index, mode, group, predicted, counted)
+    assert measured["other"] == 0
 
 
 @pytest.mark.parametrize("arch", ARCHS)
@@ -72,7 +73,7 @@ def test_meter_on_a_bare_forward():
     import torch
 
     loaded = tiny_loaded("llama")
-    meter = FlopMeter(loaded.model, loaded.info)
+    meter = FlopMeter()
     with meter, torch.inference_mode():
         loaded.model(input_ids=torch.tensor([[1, 2, 3, 4]]), use_cache=False, logits_to_keep=1)
     g = meter.groups()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import string
 
 import pytest
 
@@ -29,6 +31,41 @@ def _run(**state) -> "AppTest":
 
 def _figures(at) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _plain(markdown: str) -> str:
+    """What an md_escape'd string reads as: backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def _all_escaped(markdown: str) -> bool:
+    """True when every ASCII punctuation character is backslash-escaped: the text cannot be markup."""
+    i = 0
+    while i < len(markdown):
+        if markdown[i] == "\\":
+            i += 2
+            continue
+        if markdown[i] in string.punctuation:
+            return False
+        i += 1
+    return True
+
+
+def _markdown_texts(at) -> list[str]:
+    return [str(e.value) for kind in ("error", "warning", "info", "caption", "markdown") for e in at.get(kind)]
+
+
+def _upload(at, name: str, config) -> None:
+    body = config if isinstance(config, bytes) else json.dumps(config).encode()
+    at.file_uploader(key="planner_upload").set_value((name, body, "application/json"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+TINY = {"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4,
+        "num_key_value_heads": 1, "intermediate_size": 128, "vocab_size": 100}
+EVIL_FILE = "<b>x</b>%{y}[l](http://e).json"
+EVIL_NAME = "<b>x</b>%{y}[l](http://e)"
 
 
 def test_page_renders_with_figures():
@@ -112,7 +149,7 @@ def test_changing_inputs():
     at.number_input(key="planner_context").set_value(131072)
     at.run()
     assert not at.exception
-    warned = " ".join(w.value for w in at.warning)
+    warned = " ".join(_plain(w.value) for w in at.warning)
     # Mistral-7B-v0.1 (32,768) and Gemma-2-9B (8,192) were not built for 131,072 tokens; Llama-3.1-8B was
     assert "Mistral-7B-v0.1" in warned and "Gemma-2-9B" in warned and "Llama-3.1-8B" not in warned
 
@@ -124,3 +161,104 @@ def test_chart_functions_are_pure():
     fig = charts.cache_vs_context([("GPT-2", contexts, sizes)], capacity_bytes=2**30, capacity_label="1 GiB")
     assert fig.data[0].customdata[-1][0] == 73_728 * 4096
     assert fig.layout.xaxis.type == "log"
+
+
+# --------------------------------------------------------------------------- user text is text, never markup
+
+
+def test_uploaded_file_name_is_text_in_markdown_and_charts():
+    # a sliding window (caption naming the model) and a short max_position_embeddings (warning naming it)
+    cfg = {**TINY, "sliding_window": 64, "max_position_embeddings": 512}
+    at = _run()
+    _upload(at, EVIL_FILE, cfg)
+    assert not at.error
+    named = [t for t in _markdown_texts(at) if "http://e" in _plain(t)]
+    assert len(named) >= 2  # the warning and the sliding-window caption
+    for t in named:
+        assert _all_escaped(t), t
+        assert f"{EVIL_NAME} (uploaded)" in _plain(t)
+    for t in _markdown_texts(at):
+        assert "<b>" not in t and "](http" not in t
+    figs = _figures(at)
+    dumped = json.dumps(figs)
+    assert "<b>x" not in dumped and "\\u003cb\\u003ex" not in dumped  # neither raw nor as a JSON escape
+    shown = "&lt;b&gt;x&lt;/b&gt;%{y}[l](http://e) (uploaded)"
+    curve = figs[0]["data"][-1]
+    assert curve["name"] == shown and set(curve["text"]) == {shown}
+    assert shown in figs[1]["data"][0]["y"]  # the weights + cache bars
+    for fig in figs:
+        for trace in fig["data"]:
+            template = trace.get("hovertemplate", "")
+            assert "http://e" not in template and "&lt;b" not in template and "%{y}[l]" not in template, template
+
+
+def test_config_values_and_name_or_path_are_text():
+    at = _run()
+    # a config value quoted in the error message, in a file whose name is markup too
+    _upload(at, EVIL_FILE, {**TINY, "num_key_value_heads": "[click](http://evil)"})
+    (err,) = [e.value for e in at.error]
+    assert _all_escaped(err)
+    assert "'[click](http://evil)'" in _plain(err) and EVIL_FILE in _plain(err)
+    assert len(_figures(at)) == 3  # the page stays usable
+    # a model named by its _name_or_path (the file is just config.json)
+    _upload(at, "config.json", {**TINY, "_name_or_path": "org/<img src=x onerror=alert(1)>*b*", "sliding_window": 64})
+    assert not at.error
+    captions = [c.value for c in at.caption if "onerror" in _plain(c.value)]
+    assert captions and all(_all_escaped(c) for c in captions)
+    dumped = json.dumps(_figures(at))
+    assert "<img" not in dumped and "\\u003cimg" not in dumped
+    assert "&lt;img src=x onerror=alert(1)&gt;*b* (uploaded)" in dumped
+
+
+def test_loaded_model_error_is_text():
+    at = _run(loaded_model_config={**TINY, "num_attention_heads": "<b>4</b>[l](http://e)"})
+    (warning,) = [w.value for w in at.warning if "http://e" in _plain(w.value)]
+    assert _all_escaped(warning) and "<b>4</b>[l](http://e)" in _plain(warning)
+
+
+# --------------------------------------------------------------------------- bad values: an error, never a traceback
+
+
+MLA = {"model_type": "deepseek_v3", "num_hidden_layers": 2, "hidden_size": 32, "num_attention_heads": 4,
+       "kv_lora_rank": 16, "q_lora_rank": 24, "qk_rope_head_dim": 8, "qk_nope_head_dim": 8, "v_head_dim": 8,
+       "intermediate_size": 64, "moe_intermediate_size": 16, "n_routed_experts": 4, "n_shared_experts": 1,
+       "first_k_dense_replace": 1, "vocab_size": 97, "max_position_embeddings": 64}
+
+
+@pytest.mark.parametrize(
+    "config, field",
+    [
+        ({k: v for k, v in TINY.items() if k != "vocab_size"}, "vocab_size"),  # was names.index(None), no model ticked
+        ({**TINY, "max_position_embeddings": "abc"}, "max_position_embeddings"),  # was int('abc') on the page
+        ({**TINY, "max_position_embeddings": -5}, "max_position_embeddings"),
+        ({**TINY, "num_local_experts": "2"}, "num_local_experts"),  # was "2" * mlp
+        ({**MLA, "first_k_dense_replace": "1"}, "first_k_dense_replace"),  # was i < "1"
+    ],
+)
+def test_bad_values_show_an_error_and_the_page_stays_usable(config, field):
+    at = _run()
+    at.multiselect(key="planner_models").set_value([])  # only the upload: nothing else to fall back on
+    at.run()
+    _upload(at, "bad.json", config)
+    assert any(field in _plain(e.value) for e in at.error), [e.value for e in at.error]
+    assert len(_figures(at)) == 1  # the variants chart still renders
+    at.multiselect(key="planner_models").set_value(["Llama-3.1-8B"])
+    at.run()
+    assert not at.exception and len(_figures(at)) == 3
+
+
+def test_good_mla_upload_alone():
+    at = _run()
+    at.multiselect(key="planner_models").set_value([])
+    at.run()
+    _upload(at, "tiny-mla.json", MLA)
+    assert not at.error and len(_figures(at)) == 3
+    assert any(t["name"] == "tiny-mla (uploaded)" for t in _figures(at)[0]["data"])
+
+
+def test_a100_40gb_caption_names_the_variants():
+    at = _run()
+    at.selectbox(key="planner_acc").set_value("A100 40 GB")
+    at.run()
+    text = " ".join(str(c.value) for c in at.caption)
+    assert "A100-SXM4-40GB" in text and "A100-PCIE-40GB" in text and "40,960 MiB" in text and "40,536 MiB" in text

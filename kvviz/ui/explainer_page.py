@@ -21,13 +21,20 @@ from kvviz.ui.text import md_escape, token_chip
 log = logging.getLogger(__name__)
 
 BUILTIN_LABEL = "SmolLM2-135M-Instruct (built in, offline)"
+OTHER_LABEL = "Other: a hub id or a local folder"
 PRESETS = {
     BUILTIN_LABEL: None,
     "gpt2 (downloads ~500 MB where the network allows)": "gpt2",
     "distilgpt2 (downloads ~350 MB where the network allows)": "distilgpt2",
     "Qwen/Qwen2.5-0.5B (downloads ~1 GB where the network allows)": "Qwen/Qwen2.5-0.5B",
-    "Other: a hub id or a local folder": "__other__",
+    OTHER_LABEL: "__other__",
 }
+# A hosted demo can keep visitors to the presets: KVVIZ_ALLOW_OTHER_MODELS=0 hides "Other".
+ALLOW_OTHER = os.environ.get("KVVIZ_ALLOW_OTHER_MODELS", "1") != "0"
+# Prompt + new tokens per run: bounds each visitor's memory (eager attention is quadratic).
+APP_MAX_CONTEXT = 2048
+# Cached and recompute logits differ by float32 rounding only; more than this is a disagreement.
+AGREEMENT_TOLERANCE = 1e-3
 DEFAULT_PROMPT = "Lionel Messi is a"
 # Recording every layer's attention costs layers x heads x (prompt² + one row per step) floats per
 # visitor: about 45 MB for the built-in model at 128 + 128 tokens. Longer runs record one layer.
@@ -60,11 +67,12 @@ def _fail(e: Exception) -> None:
 def _settings_from_sidebar() -> dict | None:
     sb = st.sidebar
     sb.header("Settings")
-    choice = sb.selectbox("Model", list(PRESETS), key="model_choice",
+    choices = [c for c in PRESETS if ALLOW_OTHER or c != OTHER_LABEL]
+    choice = sb.selectbox("Model", choices, key="model_choice",
                           help="The built-in model runs offline. Others download from the Hugging Face hub where the network allows.")
     name = PRESETS[choice]
     if name == "__other__":
-        name = sb.text_input("Hub id or local folder", key="model_other", placeholder="e.g. gpt2 or /path/to/model").strip() or None
+        name = sb.text_input("Hub id or local folder", key="model_other", placeholder="e.g. gpt2 or /path/to/model").strip()
     prompt = sb.text_area("Prompt", DEFAULT_PROMPT, key="prompt", height=90)
     max_new = sb.number_input("Max new tokens", min_value=1, max_value=1024, value=32, step=1, key="max_new")
     decoding = sb.radio("Decoding", ["greedy", "sampling"], horizontal=True, key="decoding")
@@ -91,10 +99,13 @@ def _start(settings: dict) -> None:
     from kvviz.tracer import Sampling, Tracer
 
     try:
+        if settings["model"] == "":
+            raise KvvizError("Type a hub id (e.g. gpt2) or a local folder for the model, or choose a preset.")
         with st.spinner("Loading the model (the first start converts the built-in model once, about 30 s)..."):
             loaded = load_shared(settings["model"])
         sampling = Sampling(settings["temperature"], settings["top_k"], settings["top_p"], settings["seed"])
-        tracer = Tracer(loaded, settings["prompt"], settings["max_new_tokens"], sampling=sampling, compare=True)
+        tracer = Tracer(loaded, settings["prompt"], settings["max_new_tokens"], sampling=sampling, compare=True,
+                        max_context=APP_MAX_CONTEXT)
         total = len(tracer.ids) + settings["max_new_tokens"]
         layers = "all" if total <= ATTENTION_ALL_LAYERS_MAX_TOKENS else [loaded.info.num_layers // 2]
         tracer.record_attention(layers)
@@ -108,7 +119,7 @@ def _start(settings: dict) -> None:
     st.session_state.view = 0
     st.session_state.playing = False
     st.session_state.error = None
-    st.session_state.loaded_model_config = loaded.model.config.to_dict()  # for the capacity planner
+    st.session_state.loaded_model_config = loaded.config_dict  # for the capacity planner
     st.session_state.loaded_model_parameters = loaded.info.num_parameters
 
 
@@ -154,6 +165,10 @@ def _stepper() -> None:
 
     @st.fragment(run_every=pace if playing else None)
     def body():
+        # The timer is set when the whole page runs: Play, Pause or a new pace inside the
+        # fragment must rerun the page to start, stop or retime it.
+        if (st.session_state.get("playing", False), PACES[st.session_state.get("pace", "medium (1 s)")]) != (playing, pace):
+            st.rerun(scope="app")
         # Advance on the timer's ticks only, not when a widget inside the fragment changes.
         if st.session_state.get("playing") and time.monotonic() - st.session_state.get("last_tick", 0) >= 0.8 * pace:
             st.session_state.last_tick = time.monotonic()
@@ -275,15 +290,18 @@ def _badge(trace, view: int) -> None:
     steps = [s for s in trace.steps[: view + 1] if s.max_abs_logit_diff is not None]
     if not steps:
         return
-    same = all(s.token_id == s.other_token_id for s in steps)
     worst = max(s.max_abs_logit_diff for s in steps)
     greedy = trace.settings.get("temperature", 0) <= 0
-    if same or not greedy:
-        verdict = "identical tokens" if greedy else "sampling: tokens compared by logits only"
-        st.success(f"Cached and recompute decoding agree: {verdict} over {len(steps)} steps; "
-                   f"largest |logit difference| {worst:.1e} (float32 rounding).", icon=":material/check_circle:")
+    # Greedy: both modes must pick the same tokens. Sampling draws once, so compare the logits.
+    same = all(s.token_id == s.other_token_id for s in steps) if greedy else True
+    if same and worst <= AGREEMENT_TOLERANCE:
+        verdict = "identical tokens" if greedy else "the same logits (sampling draws once from them)"
+        st.success(f"Cached and recompute decoding agree: {verdict} over {len(steps)} steps; largest "
+                   f"|logit difference| {worst:.1e}, float32 rounding (tolerance {AGREEMENT_TOLERANCE:g}).",
+                   icon=":material/check_circle:")
     else:
-        st.warning(f"Cached and recompute decoding picked different tokens at some step (max |Δlogit| {worst:.1e}).", icon=":material/warning:")
+        what = "picked different tokens" if not same else f"differ by more than {AGREEMENT_TOLERANCE:g} in their logits"
+        st.warning(f"Cached and recompute decoding {what} (max |Δlogit| {worst:.1e}).", icon=":material/warning:")
 
 
 def _cache_view(trace, view: int, info) -> None:
@@ -384,7 +402,7 @@ def _questions(trace, view: int) -> None:
     for a in explain.answers(replace(trace, steps=trace.steps[: view + 1])):
         with st.container(border=True):
             st.markdown(f"**{md_escape(a.question)}**")
-            st.write(a.answer)
+            st.markdown(md_escape(a.answer))
             for line in a.lines:
                 st.text("• " + line)
 

@@ -1,7 +1,9 @@
 """The capacity planner page: how much memory the KV cache of real models takes, and what fits.
 
 All numbers come from kvviz.capacity (pure Python); figures from kvviz.capacity_charts.
-User text (uploaded files, names) is only ever shown as plain text, never as HTML.
+User text (uploaded file names, config values quoted in errors, names from _name_or_path) is only
+ever shown as plain text: every markdown element that includes it goes through md_escape, and
+the charts escape names themselves (capacity_charts.label).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import streamlit as st
 from kvviz import capacity as cap
 from kvviz import capacity_charts as charts
 from kvviz.errors import KvvizError
+from kvviz.ui.text import md_escape
 
 DEFAULT_MODELS = ["Llama-3.1-8B", "Mistral-7B-v0.1", "Gemma-2-9B", "DeepSeek-V3"]
 LOADED_LABEL = "Currently loaded model"
@@ -27,18 +30,19 @@ def _loaded_spec() -> cap.ModelSpec | None:
     config = st.session_state.get("loaded_model_config")
     if not isinstance(config, dict):
         return None
+    params = st.session_state.get("loaded_model_parameters")
+    params = params if isinstance(params, int) and not isinstance(params, bool) and params > 0 else None
     try:
-        cap.validate_config(config, "the loaded model's config")
+        cap.validate_config(config, "the loaded model's config", parameters=params)
     except KvvizError as e:
-        st.warning(str(e))
+        st.warning(md_escape(str(e)))
         return None
     name = str(config.get("_name_or_path") or "loaded model").split("/")[-1]
-    params = st.session_state.get("loaded_model_parameters")
     return cap.ModelSpec(
         name=f"{name} (loaded)",
         config=config,
-        parameters=params if isinstance(params, int) and params > 0 else None,
-        parameters_source="counted on the loaded model" if isinstance(params, int) else "",
+        parameters=params,
+        parameters_source="counted on the loaded model" if params else "",
         source="the model loaded in this app",
     )
 
@@ -56,7 +60,7 @@ def _uploaded_spec() -> cap.ModelSpec | None:
         data = up.getvalue()
         config = cap.parse_config_text(data, f"The uploaded file {up.name!r}")
     except KvvizError as e:
-        st.error(str(e))
+        st.error(md_escape(str(e)))
         return None
     name = up.name.removesuffix(".json")
     if name == "config":
@@ -100,7 +104,11 @@ def render() -> None:
         try:
             plans.append((spec, cap.plan(spec, dtype=dtype, context=context, batch=batch, weights_dtype=weights_dtype)))
         except KvvizError as e:
-            st.error(f"{spec.name}: {e}")
+            st.error(md_escape(f"{spec.name}: {e}"))
+    if not plans:  # every chosen model failed: say so above, keep the rest of the page
+        st.info("None of the chosen models could be planned; choose another, or upload a different config.json.")
+        _variants_section(dtype, context)
+        return
 
     _summary_table(plans, context, batch)
     _curve_section(plans, dtype, batch)
@@ -128,11 +136,13 @@ def _summary_table(plans, context: int, batch: int) -> None:
     st.dataframe(rows, hide_index=True)
     for spec, p in plans:
         for w in p["warnings"]:
-            st.warning(f"{spec.name}: {w}")
+            st.warning(md_escape(f"{spec.name}: {w}"))
         if p["total_bytes_transformers"] != p["total_bytes"]:
             st.caption(
-                f"{spec.name}: sliding layers are counted at their full window. transformers' DynamicCache keeps "
-                f"window - 1 positions per sliding layer, {p['total_bytes_transformers']:,} bytes here."
+                md_escape(
+                    f"{spec.name}: sliding layers are counted at their full window. transformers' DynamicCache keeps "
+                    f"window - 1 positions per sliding layer, {p['total_bytes_transformers']:,} bytes here."
+                )
             )
 
 
@@ -171,8 +181,13 @@ def _fit_section(plans, dtype: str, context: int, batch: int, weights_dtype: str
     )
     rows, bars = [], []
     for spec, p in plans:
-        f = cap.fit(spec, acc.memory_bytes, dtype=dtype, context=context, batch=batch,
-                    weights_dtype=weights_dtype, reserve_fraction=reserve)
+        try:
+            f = cap.fit(spec, acc.memory_bytes, dtype=dtype, context=context, batch=batch,
+                        weights_dtype=weights_dtype, reserve_fraction=reserve)
+        except KvvizError as e:
+            st.error(md_escape(f"{spec.name}: {e}"))
+            continue
+        most = f.get("largest_batch")
         bars.append({"name": spec.name, "weights_bytes": p["weights_bytes"], "cache_bytes": p["total_bytes"]})
         rows.append(
             {
@@ -182,7 +197,7 @@ def _fit_section(plans, dtype: str, context: int, batch: int, weights_dtype: str
                 f"largest batch at {context:,} tokens": f["largest_batch"],
                 f"largest context at batch {batch}": f["largest_context"],
                 "context limited by": f["context_limited_by"],
-                f"{context:,} tokens x batch {batch} fits": "yes" if f["weights_fit"] and f["largest_batch"] >= batch else "no",
+                f"{context:,} tokens x batch {batch} fits": "yes" if f["weights_fit"] and (most is None or most >= batch) else "no",
             }
         )
     st.dataframe(rows, hide_index=True)
@@ -206,9 +221,12 @@ def _variants_section(dtype: str, context: int) -> None:
 
 def _formula_section(plans) -> None:
     st.subheader("The formula, with the config's numbers")
+    if not plans:
+        return
     names = [spec.name for spec, _ in plans]
-    pick = st.selectbox("Model", names, key="planner_formula_model")
-    spec, p = plans[names.index(pick)]
+    # pick by position: two models may share a name, and a stale choice must not raise
+    pick = st.selectbox("Model", range(len(plans)), format_func=lambda i: names[i], key="planner_formula_model")
+    spec, p = plans[pick if isinstance(pick, int) and 0 <= pick < len(plans) else 0]
     st.latex(p["formula_latex"])
     st.code(p["formula"], language=None, wrap_lines=True)
     ref = p.get("mla_reference_full_kv")
@@ -218,7 +236,7 @@ def _formula_section(plans) -> None:
             f"{ref['total_bytes']:,} bytes ({cap.fmt_bytes(ref['total_bytes'])}) at this context and batch."
         )
     if spec.notes:
-        st.caption(spec.notes)
+        st.caption(md_escape(spec.notes))
     st.caption(f"Weights: {p['parameters']:,} parameters ({p['parameters_source']}).")
     with st.expander("Per layer"):
         st.dataframe(
