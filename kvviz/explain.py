@@ -108,8 +108,10 @@ def _attention(trace: Trace) -> Answer:
         text = (
             f"It saves recomputing the keys and values of the tokens already seen: at the last step "
             f"(context {c} tokens) the K and V projections cost {fmt_flops(fc['kv_proj'])} with the cache against "
-            f"{fmt_flops(fr['kv_proj'])} without, because the {c - 1} earlier tokens' K/V "
-            f"({fmt_bytes(split.reused_kv_bytes)}) are read from the cache, and the attention matmuls shrink from "
+            f"{fmt_flops(fr['kv_proj'])} without, because "
+            + ("the earlier tokens' K/V still inside each layer's sliding window" if windowed
+               else f"the {c - 1} earlier tokens' K/V")
+            + f" ({fmt_bytes(split.reused_kv_bytes)}) are read from the cache, and the attention matmuls shrink from "
             f"{fmt_flops(att_r)} to {fmt_flops(att_c)} since only the new token's query is scored, though it still "
             f"meets {keys_seen}."
         )
