@@ -204,7 +204,38 @@ def _build(cls, data: Any, where: str):
         raise KvvizError(f"Bad trace: {where} is missing fields ({e}).") from None
 
 
+def _positive(value, what: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise KvvizError(f"Bad trace: {what} must be a positive whole number, got {value!r}.")
+
+
 def _check_numbers(trace: Trace) -> None:
+    """Reject files whose numbers could not have come from a run (a hand-edited or foreign file)."""
+    m = trace.model
+    for name in ("num_layers", "num_attention_heads", "num_key_value_heads", "head_dim", "hidden_size", "vocab_size"):
+        _positive(getattr(m, name), f"model.{name}")
+    if m.num_attention_heads % m.num_key_value_heads:
+        raise KvvizError("Bad trace: the query heads are not a multiple of the K/V heads.")
+    if m.layer_windows and len(m.layer_windows) != m.num_layers:
+        raise KvvizError("Bad trace: model.layer_windows must have one entry per layer.")
+    for w in m.layer_windows:
+        if w is not None:
+            _positive(w, "a sliding window")
+    if not trace.prompt_token_ids:
+        raise KvvizError("Bad trace: the prompt has no tokens.")
+    for i, s in enumerate(trace.steps):
+        if s.index != i or s.phase != ("prefill" if i == 0 else "decode"):
+            raise KvvizError(f"Bad trace: step {i} is out of order.")
+        if s.context_length != len(trace.prompt_token_ids) + i:
+            raise KvvizError(f"Bad trace: step {i}'s context length does not follow from the prompt.")
+        if s.cache_layers and len(s.cache_layers) != m.num_layers:
+            raise KvvizError(f"Bad trace: step {i} has {len(s.cache_layers)} cache layers for {m.num_layers} layers.")
+        for layer, a in s.attention.items():
+            if not 0 <= layer < m.num_layers or np.asarray(a).ndim != 3:
+                raise KvvizError(f"Bad trace: step {i} has malformed attention weights.")
+        for mode in s.flops.values():
+            if not isinstance(mode, dict) or not all(isinstance(v, int) and v >= 0 for v in mode.values()):
+                raise KvvizError(f"Bad trace: step {i} has malformed FLOP counts.")
     for s in trace.steps:
         for v in (s.input_length, s.context_length, s.token_id, s.cache_bytes):
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:

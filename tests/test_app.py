@@ -366,3 +366,45 @@ def test_long_run_records_one_attention_layer():
     assert any("recorded for layer 15 only" in c.value for c in at.caption)
     rows = _figures(at)["attn"]["data"][0]["z"]
     assert len(rows) == PROMPT_TOKENS + 1
+
+
+def test_saved_trace_opens_and_steps_without_the_model():
+    at = _open()
+    for _ in range(3):
+        _click(at, "next")
+    saved = at.session_state.tracer.trace.to_json().encode()
+    live = at.session_state.tracer
+    at = _open()  # another visitor opens the file
+    _show(at, "Trace file")
+    at.file_uploader(key="trace_upload").set_value(("kvviz-trace.json", saved, "application/json")).run()
+    _no_exception(at)
+    replay = at.session_state.tracer
+    assert replay is not live and replay.trace.to_json().encode() == saved
+    assert any("Showing a saved trace" in i.value for i in at.info)
+    for i in range(1, 4):
+        _click(at, "next")
+        assert at.session_state.view == i and len(replay.trace.steps) == 4  # nothing computed
+    assert at.button(key="next").proto.disabled  # the end of the recording
+    _expect_context(at, PROMPT_TOKENS + 3, "decode 3")
+    _click(at, "reset")
+    assert at.session_state.tracer is replay and at.session_state.view == 0
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b"{not json", "not valid JSON"),
+        (b'{"schema": "something/else"}', "schema"),
+        (b"\x80\x03pickle", "not valid JSON"),
+    ],
+)
+def test_corrupt_trace_file_is_refused_and_the_run_kept(body, message):
+    at = _open()
+    _click(at, "next")
+    tracer = at.session_state.tracer
+    _show(at, "Trace file")
+    at.file_uploader(key="trace_upload").set_value(("bad.json", body, "application/json")).run()
+    _no_exception(at)
+    assert at.session_state.tracer is tracer
+    errors = [_unescape(e.value) for e in at.error]
+    assert len(errors) == 1 and message in errors[0], errors

@@ -183,6 +183,26 @@ def test_tampered_trace_rejected():
         Trace.from_dict(data)
 
 
+@pytest.mark.parametrize(
+    "tamper, message",
+    [
+        (lambda d: d["model"].update(num_key_value_heads=0), "positive"),
+        (lambda d: d["model"].update(num_key_value_heads=3), "multiple"),
+        (lambda d: d["model"].update(layer_windows=[None]), "one entry per layer"),
+        (lambda d: d["steps"].reverse(), "out of order"),
+        (lambda d: d["steps"][1].update(context_length=99), "context length"),
+        (lambda d: d["steps"][1].update(cache_layers=d["steps"][1]["cache_layers"][:1]), "cache layers"),
+        (lambda d: d["steps"][1]["flops"]["cached"].update(mlp="lots"), "FLOP"),
+        (lambda d: d["steps"][0].update(attention={"0": [[1, 2], [3]]}), "malformed"),
+    ],
+)
+def test_impossible_traces_rejected(tamper, message):
+    data = json.loads(kvviz.trace(tiny_loaded("llama"), PROMPT, 3, attention_layers=[0]).to_json())
+    tamper(data)
+    with pytest.raises(KvvizError, match=message):
+        Trace.from_dict(data)
+
+
 def test_non_causal_and_missing_models(tmp_path):
     from transformers import DistilBertConfig
 

@@ -179,7 +179,11 @@ def _stepper() -> None:
         if st.session_state.error:
             st.error(st.session_state.error)
         tracer = st.session_state.tracer
-        _views(tracer.trace, st.session_state.view, tracer.done)
+        try:
+            _views(tracer.trace, st.session_state.view, tracer.done)
+        except Exception as e:  # noqa: BLE001 - a message, never a traceback
+            log.exception("could not draw the step")
+            st.error(md_escape(f"This step could not be drawn ({type(e).__name__}: {str(e)[:300]})."))
 
     body()
 
@@ -204,6 +208,9 @@ def _on_play() -> None:
 def _on_reset() -> None:
     """Start again with the settings of the run on screen, not unsaved edits in the sidebar."""
     st.session_state.playing = False
+    if isinstance(st.session_state.tracer, Replay):
+        st.session_state.view = 0  # a saved trace: back to its first step
+        return
     _start(st.session_state.run_settings)
 
 
@@ -407,7 +414,45 @@ def _questions(trace, view: int) -> None:
                 st.text("• " + line)
 
 
+class Replay:
+    """A saved trace stepped through like a live run: every step is recorded, nothing is computed."""
+
+    done = True
+
+    def __init__(self, trace):
+        self.trace = trace
+
+    def step(self):
+        return None
+
+
+def _on_upload() -> None:
+    """Open a trace file (JSON only, validated); a bad file leaves the run on screen as it was."""
+    from kvviz.trace_data import Trace
+
+    up = st.session_state.get("trace_upload")
+    if up is None:
+        return
+    try:
+        trace = Trace.from_json(up.getvalue())
+        if not trace.steps:
+            raise KvvizError("The trace has no steps to show.")
+    except KvvizError as e:
+        _fail(e)
+        return
+    st.session_state.tracer = Replay(trace)
+    st.session_state.view = 0
+    st.session_state.playing = False
+    st.session_state.error = None
+
+
 def _trace_file(trace) -> None:
     st.download_button("Download this trace (JSON)", trace.to_json, file_name="kvviz-trace.json",
                        mime="application/json", key="download")
-    st.caption(f"Schema {trace.schema}: model, prompt, and for each step the cache shapes, bytes, times and FLOPs.")
+    st.caption(f"Schema {trace.schema}: model, prompt, and for each step the cache shapes, bytes, times and FLOPs. "
+               "The command line writes the same files: `python -m kvviz trace ... --json FILE`.")
+    st.file_uploader("Open a saved trace (JSON) to step through it again", type=["json"], key="trace_upload",
+                     on_change=_on_upload)
+    if isinstance(st.session_state.get("tracer"), Replay):
+        st.info(f"Showing a saved trace of {trace.model.name}: {len(trace.steps)} recorded steps. "
+                "Start with the settings in the sidebar to run the model again.")
