@@ -38,16 +38,20 @@ def cmd_trace(args) -> int:
     print(f"prompt: {len(tracer.ids)} tokens")
     if args.measure_flops:
         print("counting FLOPs with torch's FlopCounterMode: the 'ms' column includes its overhead")
-    header = f"{'step':>4}  {'phase':<7} {'token':<16} {'fed':>5}  {'layer-0 K/V shape':<20} {'cache bytes':>12} {'ms':>8}"
+    header = (f"{'step':>4}  {'phase':<7} {'token':<16} {'fed':>5}  {'layer-0 K/V shape':<20} {'cache bytes':>12} "
+              f"{'GFLOP':>8}" + (f" {'measured':>9}" if args.measure_flops else "") + f" {'ms':>8}")
     if tracer.shadow is not None:
         header += f" {'other ms':>9} {'max|Δlogit|':>11}"
     print(header)
     while not tracer.done:
         s = tracer.step()
         shape = _shape(s.cache_layers[0].key_shape) if s.cache_layers else "-"
+        gflop = s.flops[tracer.mode]["total"] / 1e9  # the cost model, for the mode that ran
         row = (
             f"{s.index:>4}  {s.phase:<7} {repr(s.token_text)[:16]:<16} {s.input_length:>5}  {shape:<20} "
-            f"{s.cache_bytes:>12,} {s.time_ms:>8.1f}"
+            f"{s.cache_bytes:>12,} {gflop:>8.3f}"
+            + (f" {s.measured_flops['total'] / 1e9:>9.3f}" if s.measured_flops else "")
+            + f" {s.time_ms:>8.1f}"
         )
         if s.other_time_ms is not None:
             row += f" {s.other_time_ms:>9.1f} {s.max_abs_logit_diff:>11.2e}"
@@ -55,6 +59,11 @@ def cmd_trace(args) -> int:
     tr = tracer.trace
     print(f"text: {tr.prompt_text}{tr.generated_text}")
     print(f"stopped: {tr.finish_reason}")
+    from .ledger import split_trace
+
+    run = split_trace(tr)
+    print(f"FLOPs over the run (cost model): {run.cached_total / 1e9:,.2f} G with the cache, "
+          f"{run.recompute_total / 1e9:,.2f} G recomputing ({run.recompute_total / run.cached_total:.1f}x)")
     if tracer.shadow is not None and tracer.sampling.greedy:
         same = all(s.token_id == s.other_token_id for s in tr.steps)
         worst = max(s.max_abs_logit_diff or 0.0 for s in tr.steps)

@@ -144,10 +144,13 @@ def time_figure(trace: Trace, view: int) -> go.Figure:
     other = "recompute" if trace.mode == "cached" else "cached"
     x = [s.index for s in steps]
     fig = go.Figure()
+    colors = {"cached": FRESH, "recompute": RECOMPUTED}
     fig.add_trace(go.Scatter(x=x, y=[s.time_ms for s in steps], mode="lines+markers", name=f"{trace.mode} (ran)",
+                             line_color=colors[trace.mode],
                              hovertemplate="step %{x}: %{y:.1f} ms<extra>" + trace.mode + "</extra>"))
     if any(s.other_time_ms is not None for s in steps):
         fig.add_trace(go.Scatter(x=x, y=[s.other_time_ms for s in steps], mode="lines+markers", name=f"{other} (alongside)",
+                                 line_color=colors[other],
                                  hovertemplate="step %{x}: %{y:.1f} ms<extra>" + other + "</extra>"))
     if 0 <= view < len(steps):
         fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
@@ -171,8 +174,9 @@ def attention_matrix(trace: Trace, view: int, layer: int, head: int) -> list[lis
     for s in steps:
         for r in s.attention[layer][head]:
             r = [float(x) for x in r]
-            if s.phase == "prefill":
-                rows.append(r + [None] * (width - len(r)))
+            if s.phase == "prefill":  # keys after the query are masked: shown blank, not as weight 0
+                q = len(rows)
+                rows.append(r[: q + 1] + [None] * (width - q - 1))
             else:
                 q = s.context_length - 1  # the new token's position
                 start = q - len(r) + 1
@@ -238,12 +242,14 @@ def work_split_figure(run, view: int) -> go.Figure:
                                        "would cost %{customdata[1]:,} FLOPs of K/V projection to recompute<extra></extra>"),
                   row=2, col=1)
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title_text="FLOPs", row=1, col=1)
-    fig.update_yaxes(title_text="bytes", row=2, col=1)
-    fig.update_xaxes(title_text="step (0 = prefill)", row=2, col=1)
     if 0 <= view < len(steps):
         fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
-    return _layout(fig, "Work per step: fresh, recomputed without a cache, reused from the cache", None, None, height=520)
+    _layout(fig, "Work per step: fresh, recomputed without a cache, reused from the cache", None, None, height=540)
+    # SI ticks (G = 10^9) with the unit in the title, so "3G" is never read as bytes or billions
+    fig.update_yaxes(title_text="FLOPs", tickformat="~s", row=1, col=1)
+    fig.update_yaxes(title_text="bytes read", tickformat="~s", row=2, col=1)
+    fig.update_xaxes(title_text="step (0 = prefill)", row=2, col=1)
+    return fig
 
 
 def running_totals_figure(run, view: int) -> go.Figure:
@@ -257,7 +263,8 @@ def running_totals_figure(run, view: int) -> go.Figure:
                              hovertemplate="after step %{x}: %{y:,} FLOPs<br>%{customdata:.1%} of recompute<extra>cached</extra>"))
     if 0 <= view < len(steps):
         fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
-    return _layout(fig, "Running total of FLOPs since the prompt", "step (0 = prefill)", "FLOPs (cumulative)")
+    fig.update_yaxes(tickformat="~s")
+    return _layout(fig, "Running total of FLOPs since the prompt", "step (0 = prefill)", "FLOPs, cumulative (G = 10⁹)")
 
 
 def components_figure(step: Step, log_scale: bool = False) -> go.Figure:
@@ -270,7 +277,6 @@ def components_figure(step: Step, log_scale: bool = False) -> go.Figure:
         fig.add_trace(go.Bar(y=labels, x=vals, orientation="h", name=label, marker_color=color,
                              hovertemplate="%{y}: %{x:,} FLOPs<extra>" + label + "</extra>"))
     fig.update_layout(barmode="group")
-    if log_scale:
-        fig.update_xaxes(type="log")
-    return _layout(fig, f"FLOPs by component at {step_label(step)} (whole model)", "FLOPs", "", height=420,
+    fig.update_xaxes(type="log" if log_scale else "linear", tickformat="~s")
+    return _layout(fig, f"FLOPs by component at {step_label(step)} (whole model)", "FLOPs (G = 10⁹)", "", height=420,
                    yaxis_autorange="reversed")

@@ -151,9 +151,14 @@ def _mlp(trace: Trace) -> Answer:
     kind = "three" if info.mlp_kind == "gated" else "two"
     text = (
         f"Not per token: the MLP works on each position on its own, {fmt_flops(per_token)} per token through all "
-        f"{info.num_layers} blocks with or without the cache, but the cache changes how many positions it runs on, "
-        f"{q_c} instead of {q_r} at the last step ({fmt_flops(f['cached']['mlp'])} against "
-        f"{fmt_flops(f['recompute']['mlp'])})."
+        f"{info.num_layers} blocks with or without the cache, but the cache changes how many positions it runs on"
+        + (
+            f": at prefill both run it on all {q_c} prompt positions ({fmt_flops(f['cached']['mlp'])}); from the "
+            "first generated token on, the cached loop runs it on 1 position per step, the cache-less loop on all."
+            if step.phase == "prefill"
+            else f", {q_c} instead of {q_r} at the last step ({fmt_flops(f['cached']['mlp'])} against "
+            f"{fmt_flops(f['recompute']['mlp'])})."
+        )
     )
     lines = [
         f"MLP per token per block: {fmt_flops(ledger.mlp_flops_per_token(info))} ({kind} matrices, "

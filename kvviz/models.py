@@ -142,7 +142,7 @@ def load_model(
     model, tok = _load_transformers(source, display, attn_implementation)
     info = model_info(model, display)
     return LoadedModel(display, model, tok, info, load_seconds=time.perf_counter() - t0, converted=converted,
-                       config_dict=model.config.to_dict())
+                       config_dict={**model.config.to_dict(), "_name_or_path": display})
 
 
 def _load_transformers(source: str, display: str, attn_implementation: str):

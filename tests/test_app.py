@@ -408,3 +408,15 @@ def test_corrupt_trace_file_is_refused_and_the_run_kept(body, message):
     assert at.session_state.tracer is tracer
     errors = [_unescape(e.value) for e in at.error]
     assert len(errors) == 1 and message in errors[0], errors
+
+
+def test_unapplied_sidebar_changes_are_pointed_out():
+    at = _open()
+    assert not at.warning
+    _widget(at, "prompt").set_value("The capital of France is")
+    at.run()
+    assert any("does not use yet" in w.value for w in at.warning)
+    assert at.session_state.tracer.trace.prompt_text == PROMPT  # nothing changes until Start
+    _click(at, "start")
+    assert at.session_state.tracer.trace.prompt_text == "The capital of France is"
+    assert not at.warning

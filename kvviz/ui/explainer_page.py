@@ -64,7 +64,8 @@ def _fail(e: Exception) -> None:
     st.session_state.error = md_escape(text)
 
 
-def _settings_from_sidebar() -> dict | None:
+def _settings_from_sidebar() -> tuple[dict, bool]:
+    """The sidebar's settings, and whether Start was pressed."""
     sb = st.sidebar
     sb.header("Settings")
     choices = [c for c in PRESETS if ALLOW_OTHER or c != OTHER_LABEL]
@@ -89,9 +90,7 @@ def _settings_from_sidebar() -> dict | None:
     )
     settings = dict(model=name, prompt=prompt, max_new_tokens=int(max_new),
                     temperature=float(temperature), top_k=int(top_k), top_p=float(top_p), seed=int(seed))
-    if start or "tracer" not in st.session_state:
-        return settings
-    return None
+    return settings, start
 
 
 def _start(settings: dict) -> None:
@@ -143,14 +142,18 @@ def _advance() -> None:
 def render() -> None:
     st.title("The KV cache, one token at a time")
     st.caption(
-        "Type a prompt, then press **Next token**. Each step runs the real model once with the cache "
+        "Set a prompt in the sidebar and press **Start**, then **Next token**. Each step runs the real model once with the cache "
         "(one new token in) and once without it (the whole sequence again), and shows what the cache "
         "holds, what it saves, and what it does not change."
     )
     st.session_state.setdefault("error", None)
-    settings = _settings_from_sidebar()
-    if settings is not None:
+    settings, start = _settings_from_sidebar()
+    if start or "tracer" not in st.session_state:
         _start(settings)
+    if "tracer" in st.session_state and settings != st.session_state.get("run_settings", settings) \
+            and not isinstance(st.session_state.tracer, Replay):
+        st.warning("The sidebar has changes that this run does not use yet: press **Start with these settings** "
+                   "to apply them.", icon=":material/edit_note:")
     if "tracer" not in st.session_state:
         if st.session_state.error:
             st.error(st.session_state.error)
@@ -248,14 +251,18 @@ def _views(trace, view: int, done: bool) -> None:
     info = trace.model
     _text_strip(trace, view, done)
     _badge(trace, view)
-    m = st.columns(5)
-    m[0].metric("Step", charts.step_label(step))
-    m[1].metric("Tokens fed this step", f"{step.input_length}", help="With the cache: the whole prompt at prefill, then 1 per step")
-    m[2].metric("Tokens in the cache", f"{step.context_length}")
-    m[3].metric("Cache size", fmt_bytes(step.cache_bytes), help=f"{step.cache_bytes:,} bytes")
-    m[4].metric("Time: cached / recompute",
-                f"{step.time_ms:.0f} / {step.other_time_ms:.0f} ms" if step.other_time_ms is not None else f"{step.time_ms:.0f} ms",
-                help="Wall-clock time of this step's forward pass with the cache / without it (both run every step)")
+    # A row that wraps on narrow screens instead of cutting values off.
+    m = st.container(horizontal=True, gap="large")
+    m.metric("Step", charts.step_label(step), width="content")
+    m.metric("Tokens fed this step", f"{step.input_length}", width="content",
+             help="With the cache: the whole prompt at prefill, then 1 per step")
+    m.metric("Tokens in the cache", f"{step.context_length}", width="content",
+             help="Every token fed so far. The token this step chose is fed, and cached, in the next step.")
+    m.metric("Cache size", fmt_bytes(step.cache_bytes), help=f"{step.cache_bytes:,} bytes", width="content")
+    m.metric("ms: cached / recompute" if step.other_time_ms is not None else "ms: forward pass",
+                f"{step.time_ms:.0f} / {step.other_time_ms:.0f}" if step.other_time_ms is not None else f"{step.time_ms:.0f}",
+                help="Wall-clock time of this step's forward pass with the cache / without it (both run every step)",
+                width="content")
     # Only the open tab runs, so a step redraws one view, not five.
     tabs = st.tabs(["The three questions", "Cache", "Work", "Attention", "Trace file"], key="view_tab", on_change="rerun")
     views = (
@@ -303,7 +310,7 @@ def _badge(trace, view: int) -> None:
     same = all(s.token_id == s.other_token_id for s in steps) if greedy else True
     if same and worst <= AGREEMENT_TOLERANCE:
         verdict = "identical tokens" if greedy else "the same logits (sampling draws once from them)"
-        st.success(f"Cached and recompute decoding agree: {verdict} over {len(steps)} steps; largest "
+        st.success(f"Cached and recompute decoding agree: {verdict} over {len(steps)} step{'s' if len(steps) != 1 else ''}; largest "
                    f"|logit difference| {worst:.1e}, float32 rounding (tolerance {AGREEMENT_TOLERANCE:g}).",
                    icon=":material/check_circle:")
     else:
@@ -325,7 +332,8 @@ def _cache_view(trace, view: int, info) -> None:
     ]
     left, right = st.columns([1, 1.4])
     with left:
-        st.dataframe(rows, hide_index=True, width="stretch", height=360)
+        st.dataframe(rows, hide_index=True, width="stretch", height=360,
+                     column_config={"bytes": st.column_config.NumberColumn("bytes (K+V)", format="localized")})
     with right:
         st.plotly_chart(charts.cache_map_figure(trace, view), width="stretch", key="cache_map")
     b = info.dtype_bytes
