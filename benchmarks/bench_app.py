@@ -134,6 +134,7 @@ def browser(prompt: str, clicks: int) -> None:
             box = page.get_by_label("Prompt")
             box.fill(prompt)
             box.press("Control+Enter")
+            expect(page.get_by_text("The sidebar has changes")).to_be_visible(timeout=120_000)
             wait_ready(page)
             page.get_by_role("button", name="Start with these settings").click()
             plen = TARGET_CONTEXT - (clicks + 1) // 2

@@ -39,6 +39,13 @@ GB = 10**9
 MAX_CONFIG_FILE_BYTES = 2_000_000  # a config.json is a few kB; refuse anything huge
 _MAX_LAYERS = 10_000
 _MAX_DIM = 10_000_000
+# Fraction of accelerator memory kept free for activations, the CUDA context and allocator slack.
+# vLLM's default gpu_memory_utilization is 0.9: it leaves 10% to everything else. The page and the
+# command line both start from this value, so the same question gets the same answer.
+DEFAULT_RESERVE = 0.10
+# Tensor-parallel sizes tried when looking for the smallest number of accelerators that fits.
+TP_CANDIDATES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+MAX_GPUS = 4096
 
 
 # --------------------------------------------------------------------------- element types
@@ -850,6 +857,62 @@ def get_accelerator(name: str) -> Accelerator:
     raise KvvizError(f"Unknown accelerator {name!r}; choose one of: {', '.join(a.name for a in load_accelerators())}.")
 
 
+TP_ASSUMPTION = (
+    "Tensor parallelism over N accelerators: the weights and the KV cache are split evenly, each "
+    "device holding 1/N of the weights (rounded up to a byte) and 1/N of the KV heads of every layer. "
+    "When N does not divide the number of KV heads the busiest device is counted (ceil(kv_heads / N) heads; "
+    "vLLM refuses such an N). When N is larger than the number of KV heads, heads are replicated: every "
+    "device still holds one whole KV head, so the cache per device stops shrinking at N = kv_heads. "
+    "Multi-head latent attention (DeepSeek) caches one latent shared by all heads: it cannot be split "
+    "by heads, so every device holds the whole latent cache. Each device keeps its own reserve."
+)
+
+
+def tp_layout(layout: list[LayerKV], gpus: int) -> list[LayerKV]:
+    """What one device caches per layer under `gpus`-way tensor parallelism (see TP_ASSUMPTION).
+
+    K/V layers keep ceil(kv_heads / gpus) heads per device, never fewer than one (replication);
+    MLA layers are whole on every device.
+    """
+    gpus = _check_count(gpus, "number of accelerators")
+    if gpus == 1:
+        return layout
+    out = []
+    for layer in layout:
+        if layer.kind == "mla":
+            out.append(layer)
+            continue
+        heads = -(-layer.kv_heads // gpus)  # >= 1: with gpus > kv_heads each device holds one (replicated) head
+        parts = tuple((name, heads if n == layer.kv_heads else n, d) for name, n, d in layer.parts)
+        out.append(LayerKV(layer.index, layer.kind, heads, layer.head_dim, layer.window, parts))
+    return out
+
+
+def kv_sharding(config: dict | ModelSpec, gpus: int) -> dict[str, Any]:
+    """How the KV heads of a config split over `gpus` devices: heads per device and whether they divide or replicate."""
+    cfg = config.config if isinstance(config, ModelSpec) else config
+    gpus = _check_count(gpus, "number of accelerators")
+    if is_mla(cfg):
+        return {"gpus": gpus, "kv_heads": None, "kv_heads_per_device": None, "split": "replicated (MLA latent)",
+                "note": "MLA: the latent is shared by all heads, so every device holds the whole cache."}
+    kv_heads = attention_shape(cfg)[2]
+    per = -(-kv_heads // gpus)
+    if gpus == 1:
+        split, note = "whole", "One accelerator: it holds all KV heads."
+    elif kv_heads % gpus == 0:
+        split, note = "split", f"{kv_heads} KV heads / {gpus} devices = {per} per device."
+    elif gpus > kv_heads:
+        copies = f"{gpus // kv_heads}" if gpus % kv_heads == 0 else f"about {gpus / kv_heads:.1f}"
+        split = "replicated"
+        note = (f"{gpus} devices > {kv_heads} KV heads: each device still holds one whole KV head "
+                f"(each head stored on {copies} devices), so the cache per device is that of N = {kv_heads}.")
+    else:
+        split = "uneven"
+        note = (f"{kv_heads} KV heads do not divide over {gpus} devices: counted at the busiest device, "
+                f"{per} heads (vLLM refuses a tensor-parallel size that does not divide the KV heads).")
+    return {"gpus": gpus, "kv_heads": kv_heads, "kv_heads_per_device": per, "split": split, "note": note}
+
+
 def fit(
     config: dict | ModelSpec,
     accelerator_bytes: int,
@@ -857,46 +920,64 @@ def fit(
     context: int = 4096,
     batch: int = 1,
     weights_dtype: str = "bf16",
-    reserve_fraction: float = 0.0,
+    reserve_fraction: float = DEFAULT_RESERVE,
     parameters: int | None = None,
     max_context: int | None = None,
+    gpus: int = 1,
 ) -> dict[str, Any]:
     """What fits beside the weights: the largest batch at `context`, the largest context at `batch`.
 
-    Memory for the cache = accelerator_bytes x (1 - reserve_fraction) - weights. Nothing else
-    (activations, CUDA context, allocator slack) is counted beyond the reserve.
+    Per device: memory for the cache = accelerator_bytes x (1 - reserve_fraction) - weights / gpus.
+    With gpus > 1 the KV heads are split over the devices (tensor parallelism, see TP_ASSUMPTION).
+    Nothing else (activations, CUDA context, allocator slack, communication buffers) is counted
+    beyond the reserve. The default reserve is DEFAULT_RESERVE (10%, like vLLM's
+    gpu_memory_utilization=0.9).
     """
     if isinstance(reserve_fraction, bool) or not isinstance(reserve_fraction, (int, float)) or not 0 <= reserve_fraction < 1:
         raise KvvizError("The reserve must be a fraction between 0 and 1.")
     context = _check_count(context, "context length")
     batch = _check_count(batch, "batch size")
+    gpus = _check_count(gpus, "number of accelerators")
+    if gpus > MAX_GPUS:
+        raise KvvizError(f"number of accelerators must be at most {MAX_GPUS:,}, got {gpus:,}.")
     if isinstance(accelerator_bytes, bool) or not isinstance(accelerator_bytes, int) or accelerator_bytes <= 0:
         raise KvvizError(f"Accelerator memory must be a positive number of bytes, got {accelerator_bytes!r}.")
     if max_context is not None:
         max_context = _check_count(max_context, "max_context")
     spec = config if isinstance(config, ModelSpec) else ModelSpec("config", config)
     p = plan(spec, dtype=dtype, context=context, batch=1, weights_dtype=weights_dtype, parameters=parameters)
-    layout = kv_layout(spec.config)
     dt = get_dtype(dtype)
+    layout = tp_layout(kv_layout(spec.config), gpus)
     usable = int(accelerator_bytes * (1 - reserve_fraction))
-    free = usable - p["weights_bytes"]
+    weights_per_device = -(-p["weights_bytes"] // gpus)
+    free = usable - weights_per_device
+    per_seq_device = cache_total_bytes(layout, dt, context, 1)
+    sharding = kv_sharding(spec, gpus)
     out: dict[str, Any] = {
         "accelerator_bytes": accelerator_bytes,
         "reserve_fraction": reserve_fraction,
         "usable_bytes": usable,
+        "gpus": gpus,
+        "kv_heads_per_device": sharding["kv_heads_per_device"],
+        "kv_split": sharding["split"],
+        "kv_split_note": sharding["note"],
         "weights_bytes": p["weights_bytes"],
+        "weights_per_device_bytes": weights_per_device,
         "free_for_cache_bytes": max(free, 0),
         "weights_fit": free > 0,
         "context": context,
         "batch": batch,
         "per_sequence_bytes": p["total_bytes"],
+        "per_sequence_per_device_bytes": per_seq_device,
+        "cache_per_device_bytes": cache_total_bytes(layout, dt, context, batch),
     }
     fixed = 2 * len(layout) * dt.tensor_scale_bytes
-    per_seq = p["total_bytes"] - (fixed if context else 0)
+    per_seq = per_seq_device - (fixed if context else 0)
     if free <= 0:
-        out.update(largest_batch=0, largest_context=0, context_limited_by="weights do not fit")
+        out.update(largest_batch=0, largest_context=0, context_limited_by="weights do not fit", fits=False)
         return out
     out["largest_batch"] = (free - fixed) // per_seq if per_seq > 0 else None
+    out["fits"] = out["largest_batch"] is None or out["largest_batch"] >= batch
     limit = max_context or p["max_position_embeddings"] or 2**31
     def cost(c: int) -> int:
         return cache_total_bytes(layout, dt, c, batch)
@@ -915,6 +996,24 @@ def fit(
         out["largest_context"] = lo
         out["context_limited_by"] = "memory"
     return out
+
+
+def smallest_gpus(
+    config: dict | ModelSpec,
+    accelerator_bytes: int,
+    candidates: Iterable[int] = TP_CANDIDATES,
+    **kwargs: Any,
+) -> dict[str, Any] | None:
+    """The fit at the smallest tensor-parallel size in `candidates` (1, 2, 4, 8, ...) where
+    context x batch fits beside the weights on every device; None if none does.
+
+    kwargs are fit's (dtype, context, batch, weights_dtype, reserve_fraction, parameters).
+    """
+    for n in candidates:
+        f = fit(config, accelerator_bytes, gpus=n, **kwargs)
+        if f["fits"]:
+            return f
+    return None
 
 
 # --------------------------------------------------------------------------- attention variants compared
@@ -945,6 +1044,7 @@ def as_json(result: dict) -> str:
 
 
 __all__ = [
+    "DEFAULT_RESERVE",
     "DTYPES",
     "GB",
     "GIB",
@@ -967,6 +1067,8 @@ __all__ = [
     "plan",
     "plan_model",
     "resolve_config",
+    "smallest_gpus",
+    "tp_layout",
     "validate_config",
     "variant_configs",
 ]

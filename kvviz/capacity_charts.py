@@ -89,8 +89,11 @@ def cache_vs_context(series: list[tuple[str, list[int], list[int]]], *, batch: i
     return fig
 
 
-def memory_bars(rows: list[dict], accelerator_name: str, usable_bytes: int) -> go.Figure:
-    """Weights + cache per model beside the accelerator's usable memory. rows: name, weights_bytes, cache_bytes."""
+def memory_bars(rows: list[dict], accelerator_name: str, usable_bytes: int, gpus: int = 1) -> go.Figure:
+    """Weights + cache per model beside the accelerator's usable memory. rows: name, weights_bytes, cache_bytes.
+
+    With gpus > 1 the rows hold what one device of a tensor-parallel group holds, and the title says so.
+    """
     names = [label(r["name"]) for r in rows]  # bar categories: the hover shows them through %{y}
     fig = go.Figure()
     for key, part, color in (("weights_bytes", "weights", "#636efa"), ("cache_bytes", "KV cache", "#ef553b")):
@@ -112,7 +115,7 @@ def memory_bars(rows: list[dict], accelerator_name: str, usable_bytes: int) -> g
                   annotation_position="bottom right")
     fig.update_layout(
         barmode="stack",
-        title=f"Weights and cache on {acc}",
+        title=f"Weights and cache on {acc}" if gpus == 1 else f"Weights and cache per device, {gpus} x {acc} (tensor parallel)",
         xaxis={"title": "memory (GiB, 2^30 bytes)", "type": "log" if _spread(rows, usable_bytes) else "linear"},
         margin={"l": 120, "r": 20, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.25},

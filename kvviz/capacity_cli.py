@@ -29,7 +29,16 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, default=1, help="sequences held at once (default 1)")
     p.add_argument("--weights-dtype", default="bf16", choices=list(cap.WEIGHT_DTYPES), help="weights element type (default bf16)")
     p.add_argument("--gpu", help="also fit on an accelerator, e.g. 'H100 80 GB' (see --list)")
-    p.add_argument("--reserve", type=float, default=0.0, help="fraction of accelerator memory kept free for activations etc. (default 0)")
+    p.add_argument(
+        "--gpus", type=int, default=1, metavar="N",
+        help="number of accelerators, tensor parallel: weights and KV heads split evenly over N (default 1); "
+             "the smallest N that fits is reported too",
+    )
+    p.add_argument(
+        "--reserve", type=float, default=cap.DEFAULT_RESERVE,
+        help=f"fraction of each accelerator's memory kept free for activations, CUDA context etc. "
+             f"(default {cap.DEFAULT_RESERVE:g}, like vLLM's gpu_memory_utilization=0.9; the planner page uses the same)",
+    )
     p.add_argument("--json", action="store_true", help="print the plan as JSON")
     p.add_argument("--list", action="store_true", help="list catalog models and accelerators, then exit")
     p.set_defaults(func=run)
@@ -64,17 +73,26 @@ def _run(args: argparse.Namespace) -> int:
         raise KvvizError(f"--context must be at least 1 token, got {args.context}.")
     if args.batch < 1:
         raise KvvizError(f"--batch must be at least 1 sequence, got {args.batch}.")
+    if args.gpus < 1 or args.gpus > cap.MAX_GPUS:
+        raise KvvizError(f"--gpus must be from 1 to {cap.MAX_GPUS:,} accelerators, got {args.gpus}.")
+    if args.gpus != 1 and not args.gpu:
+        raise KvvizError("--gpus needs --gpu ACCELERATOR (e.g. --gpu H100 --gpus 8); --list shows the names.")
     if not 0 <= args.reserve < 1:
         raise KvvizError(f"--reserve must be a fraction from 0 up to (not including) 1, got {args.reserve}.")
     spec = cap.resolve_config(args.config)
     result = cap.plan(spec, dtype=args.dtype, context=args.context, batch=args.batch, weights_dtype=args.weights_dtype)
     if args.gpu:
         acc = cap.get_accelerator(args.gpu)
+        kw = dict(dtype=args.dtype, context=args.context, batch=args.batch,
+                  weights_dtype=args.weights_dtype, reserve_fraction=args.reserve)
+        smallest = cap.smallest_gpus(spec, acc.memory_bytes, **kw)
         result["fit"] = {
             "accelerator": acc.name,
             "memory_basis": acc.memory_basis,
-            **cap.fit(spec, acc.memory_bytes, dtype=args.dtype, context=args.context, batch=args.batch,
-                      weights_dtype=args.weights_dtype, reserve_fraction=args.reserve),
+            **cap.fit(spec, acc.memory_bytes, gpus=args.gpus, **kw),
+            "smallest_gpus": smallest["gpus"] if smallest else None,
+            "smallest_gpus_tried": list(cap.TP_CANDIDATES),
+            "tensor_parallel_assumption": cap.TP_ASSUMPTION,
         }
     if args.json:
         print(cap.as_json(result))
@@ -110,9 +128,20 @@ def format_table(r: dict) -> str:
     lines.append(f"  formula: {r['formula']}")
     fit = r.get("fit")
     if fit:
-        lines.append(f"  on {fit['accelerator']} ({fit['memory_basis']}), reserve {fit['reserve_fraction']:.0%}:")
+        n = fit.get("gpus", 1)
+        where = fit["accelerator"] if n == 1 else f"{n} x {fit['accelerator']} (tensor parallel; figures per device)"
+        lines.append(f"  on {where} ({fit['memory_basis']}):")
+        lines.append(
+            f"    reserve used: {fit['reserve_fraction']:.0%} of memory kept free for activations, CUDA context etc. "
+            f"(--reserve; default {cap.DEFAULT_RESERVE:.0%}, like vLLM's gpu_memory_utilization=0.9)"
+        )
+        if n != 1:
+            lines.append(
+                f"    per device: weights {cap.fmt_bytes(fit['weights_per_device_bytes'])}, "
+                f"cache {cap.fmt_bytes(fit['cache_per_device_bytes'])}. {fit.get('kv_split_note', '')}"
+            )
         if not fit["weights_fit"]:
-            lines.append("    the weights alone do not fit.")
+            lines.append(f"    the weights alone do not fit{' on one device' if n == 1 else f' on {n} devices'}.")
         else:
             lines.append(f"    free for the cache beside the weights: {cap.fmt_bytes(fit['free_for_cache_bytes'])}")
             lines.append(f"    largest batch at context {fit['context']:,}: {_count(fit.get('largest_batch'))}")
@@ -120,6 +149,19 @@ def format_table(r: dict) -> str:
                 f"    largest context at batch {fit['batch']}: {_count(fit.get('largest_context'))} tokens "
                 f"(limited by {fit.get('context_limited_by') or '-'})"
             )
+        if "smallest_gpus" in fit:
+            tried = fit.get("smallest_gpus_tried") or []
+            if fit["smallest_gpus"] is None:
+                lines.append(
+                    f"    context {fit['context']:,} x batch {fit['batch']} does not fit on up to "
+                    f"{max(tried) if tried else '?':,} x {fit['accelerator']}."
+                )
+            else:
+                lines.append(
+                    f"    smallest number of {fit['accelerator']} (tensor parallel, N = 1, 2, 4, 8, ...) for context "
+                    f"{fit['context']:,} x batch {fit['batch']}: {fit['smallest_gpus']} (--gpus N shows the details)"
+                )
+            lines.append(f"    assumption: {fit.get('tensor_parallel_assumption', cap.TP_ASSUMPTION)}")
     lines.append("  per layer (identical neighbouring layers on one row):")
     lines.append("    layers   kind     kv_heads  head_dim  window   bytes/token   positions   bytes each")
     for first, last, row in _runs(r["layers"]):

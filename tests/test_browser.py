@@ -142,6 +142,8 @@ def test_prompt_html_stays_text(page, app_url):
     box = page.get_by_label("Prompt")
     box.fill(nasty)
     box.press("Control+Enter")  # st.text_area submits on Ctrl+Enter or blur
+    # the submit's own result: the page points out a setting the run does not use yet
+    expect(page.get_by_text("The sidebar has changes")).to_be_visible(timeout=STEP_MS)
     wait_ready(page)
     page.get_by_role("button", name="Start with these settings").click()
     strip = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Text so far")

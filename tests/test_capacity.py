@@ -346,13 +346,104 @@ def test_accelerators():
 def test_fit_llama3_8b_on_h100():
     spec = cap.resolve_config("Llama-3.1-8B")
     mem = 81_559 * 2**20
-    f = cap.fit(spec, mem, dtype="bf16", context=32768, batch=16, weights_dtype="bf16")
+    f = cap.fit(spec, mem, dtype="bf16", context=32768, batch=16, weights_dtype="bf16", reserve_fraction=0.0)
     free = mem - 8_030_261_248 * 2  # 69,460,287,488 bytes beside the weights
     assert f["free_for_cache_bytes"] == free
     assert f["largest_batch"] == free // (131_072 * 32768)  # 16 sequences of 4 GiB each -> 16
     assert f["largest_context"] == free // (131_072 * 16)  # 69,460,287,488 // 2,097,152 = 33,121 tokens
     assert f["context_limited_by"] == "memory"
     assert cap.fit(spec, mem, reserve_fraction=0.1)["usable_bytes"] == int(mem * 0.9)
+
+
+def test_fit_default_reserve_is_ten_percent():
+    # the page and the CLI share cap.DEFAULT_RESERVE: Llama-3.1-8B at 32k on an H100 gives 14 everywhere
+    spec = cap.resolve_config("Llama-3.1-8B")
+    mem = 81_559 * 2**20  # 85,520,809,984
+    assert cap.DEFAULT_RESERVE == 0.10
+    f = cap.fit(spec, mem, context=32768, batch=16)
+    assert f["reserve_fraction"] == 0.10
+    assert f["usable_bytes"] == 76_968_728_985  # int(85,520,809,984 x 0.9)
+    assert f["free_for_cache_bytes"] == 76_968_728_985 - 16_060_522_496 == 60_908_206_489
+    assert f["largest_batch"] == 60_908_206_489 // (131_072 * 32768) == 14
+    assert not f["fits"]
+
+
+# Llama-3.1-70B at 32,768 tokens x batch 16, bf16, on H100s (85,520,809,984 bytes; 10% reserve: 76,968,728,985 usable).
+# Weights 70,553,706,496 x 2 = 141,107,412,992 bytes. KV: 80 layers x 2 x 128 x 2 B = 40,960 bytes per token per KV head;
+# 8 KV heads -> 327,680 bytes per token, 160 GiB at 32,768 x 16.
+H100 = 85_520_809_984
+LLAMA70_CASES = [
+    # gpus, weights/device, KV heads/device, cache/device at 32k x 16, free, largest batch
+    (1, 141_107_412_992, 8, 171_798_691_840, 0, 0),  # weights alone exceed 76.97e9 usable
+    (2, 70_553_706_496, 4, 85_899_345_920, 6_415_022_489, 1),  # 6,415,022,489 // (163,840 x 32,768)
+    (4, 35_276_853_248, 2, 42_949_672_960, 41_691_875_737, 15),  # 41,691,875,737 // 2,684,354,560 = 15 < 16
+    (8, 17_638_426_624, 1, 21_474_836_480, 59_330_302_361, 44),  # // 1,342,177,280 = 44 >= 16: fits
+    (16, 8_819_213_312, 1, 21_474_836_480, 68_149_515_673, 50),  # 16 > 8 KV heads: one head per device, replicated
+]
+
+
+@pytest.mark.parametrize("gpus, weights, heads, cache, free, batch", LLAMA70_CASES)
+def test_tensor_parallel_llama3_70b_on_h100s(gpus, weights, heads, cache, free, batch):
+    f = cap.fit(cap.resolve_config("Llama-3.1-70B"), H100, context=32768, batch=16, gpus=gpus)
+    assert f["gpus"] == gpus
+    assert f["weights_per_device_bytes"] == weights
+    assert f["kv_heads_per_device"] == heads
+    assert f["cache_per_device_bytes"] == cache
+    assert f["free_for_cache_bytes"] == free
+    assert f["largest_batch"] == batch
+    assert f["fits"] == (batch >= 16)
+    assert f["weights_fit"] == (gpus > 1)
+    assert f["kv_split"] == {1: "whole", 16: "replicated"}.get(gpus, "split")
+
+
+def test_smallest_gpus_for_llama3_70b_at_32k_x_16():
+    spec = cap.resolve_config("Llama-3.1-70B")
+    assert cap.smallest_gpus(spec, H100, context=32768, batch=16)["gpus"] == 8
+    # with no reserve 4 fit: (85,520,809,984 - 35,276,853,248) // 2,684,354,560 = 18 >= 16
+    assert cap.smallest_gpus(spec, H100, context=32768, batch=16, reserve_fraction=0.0)["gpus"] == 4
+    # batch 15 fits on 4 with the reserve (largest batch 15 above)
+    assert cap.smallest_gpus(spec, H100, context=32768, batch=15)["gpus"] == 4
+    # a cache no number of devices can hold: per-device KV stops shrinking at N = 8 (one head each)
+    assert cap.smallest_gpus(spec, H100, context=131072, batch=1000) is None
+
+
+def test_tensor_parallel_replication_and_uneven_heads():
+    smol = cap.resolve_config("SmolLM2-135M")  # 30 layers, 3 KV heads of 64
+    one_head = 30 * 2 * 64 * 2  # 7,680 bytes per token per KV head (bf16)
+    for gpus, heads, split in ((1, 3, "whole"), (2, 2, "uneven"), (3, 1, "split"), (4, 1, "replicated"), (64, 1, "replicated")):
+        f = cap.fit(smol, H100, context=1000, batch=1, gpus=gpus)
+        assert (f["kv_heads_per_device"], f["kv_split"]) == (heads, split), gpus
+        assert f["per_sequence_per_device_bytes"] == heads * one_head * 1000
+    assert "busiest device" in cap.fit(smol, H100, gpus=2)["kv_split_note"]
+    assert "one whole KV head" in cap.fit(smol, H100, gpus=4)["kv_split_note"]
+    # MQA: one KV head is replicated on every device, the cache per device never shrinks
+    gemma = cap.resolve_config("Gemma-3-270M")
+    c1 = cap.fit(gemma, H100, context=4096, gpus=1)["cache_per_device_bytes"]
+    assert cap.fit(gemma, H100, context=4096, gpus=8)["cache_per_device_bytes"] == c1
+
+
+def test_tensor_parallel_mla_latent_is_replicated():
+    ds = cap.resolve_config("DeepSeek-V3")
+    whole = cap.plan(ds, context=32768, batch=16)["total_bytes"]  # 61 x 576 x 2 B x 32,768 x 16 = 36,842,766,336
+    assert whole == 61 * 576 * 2 * 32768 * 16 == 36_842_766_336
+    for gpus in (1, 8, 64):
+        f = cap.fit(ds, H100, context=32768, batch=16, gpus=gpus)
+        assert f["cache_per_device_bytes"] == whole and f["kv_split"] in ("whole", "replicated (MLA latent)")
+    # weights 1,342,052,838,400 bytes: / 32 = 41,939,151,200 leaves 35,029,577,785 < 36.8e9; / 64 leaves 56.0e9
+    assert cap.smallest_gpus(ds, H100, context=32768, batch=16)["gpus"] == 64
+
+
+def test_tp_layout_and_bad_gpu_counts():
+    layout = cap.kv_layout(cap.resolve_config("Llama-3.1-8B").config)
+    assert [l.kv_heads for l in cap.tp_layout(layout, 4)][:2] == [2, 2]
+    assert cap.tp_layout(layout, 4)[0].parts == (("K", 2, 128), ("V", 2, 128))
+    assert cap.tp_layout(layout, 1) is layout
+    spec = cap.resolve_config("gpt2")
+    for bad in (0, -2, 1.5, True, cap.MAX_GPUS + 1):
+        with pytest.raises(KvvizError):
+            cap.fit(spec, 2**30, gpus=bad)
+    assert "divisible" in cap.TP_ASSUMPTION or "divide" in cap.TP_ASSUMPTION
+    assert "replicated" in cap.TP_ASSUMPTION
 
 
 def test_fit_sliding_model_is_limited_by_max_positions():
@@ -425,6 +516,46 @@ def test_cli_rejects_bad_numbers(capsys, argv, message):
     assert _cli(["capacity", "--config", "gpt2", *argv]) == 2
     captured = capsys.readouterr()
     assert message in captured.err and "Traceback" not in captured.err and captured.out == ""
+
+
+def test_cli_default_reserve_matches_the_page(capsys):
+    from kvviz.ui import planner_page
+
+    assert planner_page.DEFAULT_RESERVE == cap.DEFAULT_RESERVE == 0.10
+    assert _cli(["capacity", "--config", "Llama-3.1-8B", "--context", "32768", "--batch", "16", "--gpu", "H100", "--json"]) == 0
+    fit = json.loads(capsys.readouterr().out)["fit"]
+    assert fit["reserve_fraction"] == 0.10 and fit["largest_batch"] == 14  # the page's answer too
+    assert _cli(["capacity", "--config", "Llama-3.1-8B", "--context", "32768", "--gpu", "H100"]) == 0
+    out = capsys.readouterr().out
+    assert "reserve used: 10%" in out and "largest batch at context 32,768: 14" in out
+
+
+def test_cli_gpus_answers_how_many_h100s(capsys):
+    argv = ["capacity", "--config", "Llama-3.1-70B", "--context", "32768", "--batch", "16", "--gpu", "H100"]
+    assert _cli(argv) == 0
+    out = capsys.readouterr().out
+    assert "the weights alone do not fit on one device" in out
+    assert "batch 16: 8 (--gpus N" in out and "replicated" in out
+    assert _cli([*argv, "--gpus", "4", "--json"]) == 0
+    fit = json.loads(capsys.readouterr().out)["fit"]
+    assert fit["gpus"] == 4 and fit["largest_batch"] == 15 and not fit["fits"] and fit["smallest_gpus"] == 8
+    assert fit["weights_per_device_bytes"] == 35_276_853_248 and fit["kv_heads_per_device"] == 2
+    assert _cli([*argv, "--gpus", "16"]) == 0
+    out = capsys.readouterr().out
+    assert "16 x H100 80 GB" in out and "each device still holds one whole KV head" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--gpu", "H100", "--gpus", "0"], "--gpus must be from 1"),
+        (["--gpus", "2"], "--gpus needs --gpu"),
+    ],
+)
+def test_cli_rejects_bad_gpus(capsys, argv, message):
+    assert _cli(["capacity", "--config", "gpt2", *argv]) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err and "Traceback" not in captured.err
 
 
 def test_cli_table_survives_a_missing_limit():

@@ -262,3 +262,88 @@ def test_a100_40gb_caption_names_the_variants():
     at.run()
     text = " ".join(str(c.value) for c in at.caption)
     assert "A100-SXM4-40GB" in text and "A100-PCIE-40GB" in text and "40,960 MiB" in text and "40,536 MiB" in text
+
+
+# --------------------------------------------------------------------------- tables, tensor parallelism, reserve
+
+
+def _columns(df) -> dict:
+    return json.loads(df.proto.columns)
+
+
+def test_on_screen_tables_are_short_with_formats_widths_and_units():
+    at = _run()
+    summary, details, fit, per_device = (at.dataframe[i] for i in range(4))
+    for df in (summary, fit):
+        cols = {k: v for k, v in _columns(df).items() if k != "_index"}
+        assert len(cols) <= 6
+        for key, c in cols.items():
+            assert isinstance(c.get("width"), int), key  # explicit pixel widths
+            assert len(c["label"]) <= 22, c["label"]  # short headers
+        assert sum(c["width"] for c in cols.values()) <= 820  # fits the page at 1280 px: no hidden columns
+    cols = _columns(summary)
+    assert [cols[k]["label"] for k in ("cache_gib", "cache_gb", "weights_gib")] == ["cache (GiB)", "cache (GB)", "weights (GiB)"]
+    assert {cols[k]["type_config"]["format"] for k in ("cache_gib", "cache_gb", "weights_gib", "per_token_kib")} == {"%,.2f"}
+    cols = _columns(fit)
+    assert cols["largest_batch"]["type_config"]["format"] == cols["largest_context"]["type_config"]["format"] == "%,d"
+    assert cols["free_gib"]["type_config"]["format"] == "%,.2f"
+    # the numbers are numbers (the format draws them), not pre-cut strings
+    v = summary.value
+    assert list(v["cache_gib"]) == [64.0, 8.0, 94.5, 36_842_766_336 / 2**30]
+    assert list(fit.value["largest_context"]) == [29_043, 32_768, 8_192, 0]
+    # the rest moved into expanders
+    assert [e.label for e in at.expander][:2] == ["Attention, exact bytes and sources", "Per device on H100 80 GB: weights, cache, KV heads"]
+    assert _columns(details)["bytes_per_token"]["type_config"]["format"] == "%,d"
+    assert "source" in details.value.columns and "attention" in details.value.columns
+    assert "kv_heads" in per_device.value.columns
+
+
+def test_reserve_default_is_shown_and_equals_the_cli():
+    at = _run()
+    assert at.slider(key="planner_reserve").value == cap.DEFAULT_RESERVE == 0.10
+    text = " ".join(str(c.value) for c in at.caption)
+    assert "less the reserve used (10%; default 10%" in text
+    # Llama-3.1-8B at 32k on an H100: largest batch 14, as the CLI says by default
+    assert at.dataframe[2].value["largest_batch"][0] == 14
+
+
+def test_how_many_h100s_for_llama3_70b():
+    at = _run()
+    at.multiselect(key="planner_models").set_value(["Llama-3.1-70B", "DeepSeek-V3"])
+    at.run()
+    fit = at.dataframe[2].value
+    assert list(fit["fits"]) == ["no", "no"] and list(fit["smallest_n"]) == ["8", "64"]
+    assert list(fit["largest_batch"]) == [0, 0]
+    at.number_input(key="planner_gpus").set_value(8)
+    at.run()
+    assert not at.exception
+    fit = at.dataframe[2].value
+    assert fit["fits"][0] == "yes" and fit["largest_batch"][0] == 44 and fit["largest_context"][0] == 90_530
+    # 59,330,302,361 bytes free per device: 76,968,728,985 usable - 141,107,412,992 / 8
+    assert fit["free_gib"][0] == 59_330_302_361 / 2**30
+    per_device = at.dataframe[3].value
+    assert per_device["kv_heads"][0] == 1 and per_device["weights_gib"][0] == 17_638_426_624 / 2**30
+    assert _columns(at.dataframe[2])["fits"]["label"] == "fits on 8?"
+    captions = " ".join(_plain(str(c.value)) for c in at.caption)
+    assert "1/8 of the weights" in captions and "replicated" in captions
+    assert "DeepSeek-V3: MLA" in captions  # the latent is not split: said for the model it concerns
+    bars = _figures(at)[1]
+    assert "per device, 8 x H100 80 GB" in bars["layout"]["title"]["text"]
+    assert bars["data"][0]["customdata"][0][0] == 17_638_426_624  # weights per device
+    assert bars["data"][1]["customdata"][0][0] == 21_474_836_480  # cache per device: 20 GiB
+    at.number_input(key="planner_gpus").set_value(16)
+    at.run()
+    captions = " ".join(_plain(str(c.value)) for c in at.caption)
+    assert "Llama-3.1-70B: 16 devices > 8 KV heads: each device still holds one whole KV head" in captions
+
+
+def test_context_input_has_a_wide_column():
+    at = _run()
+    at.number_input(key="planner_context").set_value(1_000_000)
+    at.run()
+    assert not at.exception
+    assert at.subheader[0].value == "Cache at 1,000,000 tokens x batch 16"
+    # a top-level column of its own (a third of the page, ~270 px at 1280 px wide), never nested in a narrow one:
+    # the 7-digit value was cut ("l00000(") when context shared half of a 2/5 column with batch
+    (col,) = [c for c in at.columns if any(getattr(ch, "label", None) == "Context (tokens)" for ch in c.children.values())]
+    assert col.proto.weight >= 0.3

@@ -17,7 +17,12 @@ from kvviz.ui.text import md_escape
 
 DEFAULT_MODELS = ["Llama-3.1-8B", "Mistral-7B-v0.1", "Gemma-2-9B", "DeepSeek-V3"]
 LOADED_LABEL = "Currently loaded model"
-DEFAULT_RESERVE = 0.10  # vLLM's default gpu_memory_utilization is 0.9: it leaves 10% to everything else
+DEFAULT_RESERVE = cap.DEFAULT_RESERVE  # 10%, like vLLM's gpu_memory_utilization=0.9; the CLI uses the same
+GIB_FMT = "%,.2f"  # every GiB and GB figure: thousands separators, 2 decimals
+INT_FMT = "%,d"
+# Explicit column widths (pixels): the on-screen tables fit a 1280 px window without scrolling,
+# and no number or header is cut short.
+W_NAME, W_NUM, W_WIDE = 200, 120, 145
 
 
 @st.cache_data(show_spinner=False)
@@ -71,24 +76,22 @@ def _uploaded_spec() -> cap.ModelSpec | None:
 def render() -> None:
     st.title("KV-cache capacity planner")
     st.caption(
-        "How much memory the KV cache takes for real, published model configs, and what fits on one accelerator "
-        "beside the weights. Sizes are in GiB (2^30 bytes) with GB (10^9 bytes) beside them; hover a chart for exact bytes."
+        "How much memory the KV cache takes for real, published model configs, and what fits beside the weights "
+        "on one accelerator or several (tensor parallel). Sizes are in GiB (2^30 bytes) with GB (10^9 bytes) beside them; hover a chart for exact bytes."
     )
     catalog = {s.name: s for s in _catalog()}
     loaded = _loaded_spec()
     options = ([LOADED_LABEL] if loaded else []) + list(catalog)
     default = ([LOADED_LABEL] if loaded else []) + DEFAULT_MODELS
 
-    c1, c2 = st.columns([3, 2])
-    with c1:
-        chosen = st.multiselect("Models", options, default=default, key="planner_models")
-        uploaded = _uploaded_spec()
-    with c2:
-        dtype = st.selectbox("Cache element type", list(cap.DTYPES), index=list(cap.DTYPES).index("bf16"), key="planner_dtype")
-        weights_dtype = st.selectbox("Weights element type", list(cap.WEIGHT_DTYPES), index=1, key="planner_wdtype")
-        cc1, cc2 = st.columns(2)
-        context = int(cc1.number_input("Context (tokens)", min_value=1, max_value=10_000_000, value=32768, step=1024, key="planner_context"))
-        batch = int(cc2.number_input("Batch (sequences)", min_value=1, max_value=100_000, value=16, step=1, key="planner_batch"))
+    chosen = st.multiselect("Models", options, default=default, key="planner_models")
+    uploaded = _uploaded_spec()
+    # context gets the widest column: it must show 7+ digits beside its +/- buttons
+    c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
+    context = int(c1.number_input("Context (tokens)", min_value=1, max_value=10_000_000, value=32768, step=1024, key="planner_context"))
+    batch = int(c2.number_input("Batch (sequences)", min_value=1, max_value=100_000, value=16, step=1, key="planner_batch"))
+    dtype = c3.selectbox("Cache element type", list(cap.DTYPES), index=list(cap.DTYPES).index("bf16"), key="planner_dtype")
+    weights_dtype = c4.selectbox("Weights element type", list(cap.WEIGHT_DTYPES), index=1, key="planner_wdtype")
     st.caption(cap.get_dtype(dtype).note)
 
     specs: list[cap.ModelSpec] = [loaded if n == LOADED_LABEL else catalog[n] for n in chosen if n == LOADED_LABEL or n in catalog]
@@ -119,21 +122,59 @@ def render() -> None:
 
 def _summary_table(plans, context: int, batch: int) -> None:
     st.subheader(f"Cache at {context:,} tokens x batch {batch}")
-    rows = []
+    rows, details = [], []
     for spec, p in plans:
         rows.append(
             {
                 "model": spec.name,
+                "cache_gib": p["total_bytes"] / cap.GIB,
+                "cache_gb": p["total_bytes"] / cap.GB,
+                "weights_gib": p["weights_bytes"] / cap.GIB,
+                "per_token_kib": p["bytes_per_token"] / 1024,
+            }
+        )
+        details.append(
+            {
+                "model": spec.name,
                 "attention": p["attention"],
-                "bytes per token": f"{p['bytes_per_token']:,}",
-                "cache (bytes)": f"{p['total_bytes']:,}",
-                "cache (GiB)": round(p["total_bytes"] / cap.GIB, 3),
-                "cache (GB)": round(p["total_bytes"] / cap.GB, 3),
-                "weights (GiB)": round(p["weights_bytes"] / cap.GIB, 2),
+                "bytes_per_token": p["bytes_per_token"],
+                "cache_bytes": p["total_bytes"],
+                "weights_bytes": p["weights_bytes"],
+                "parameters": p["parameters"],
                 "source": spec.source,
             }
         )
-    st.dataframe(rows, hide_index=True)
+    st.dataframe(
+        rows,
+        hide_index=True,
+        column_config={
+            "model": st.column_config.TextColumn("model", width=W_NAME),
+            "cache_gib": st.column_config.NumberColumn(
+                "cache (GiB)", format=GIB_FMT, width=W_NUM, help=f"KV cache at {context:,} tokens x batch {batch}, GiB = 2^30 bytes"
+            ),
+            "cache_gb": st.column_config.NumberColumn("cache (GB)", format=GIB_FMT, width=W_NUM, help="the same in GB = 10^9 bytes"),
+            "weights_gib": st.column_config.NumberColumn(
+                "weights (GiB)", format=GIB_FMT, width=W_NUM, help="parameters x weights element type"
+            ),
+            "per_token_kib": st.column_config.NumberColumn(
+                "per token (KiB)", format=GIB_FMT, width=W_NUM, help="cache per token, all layers, no window capping; KiB = 1,024 bytes"
+            ),
+        },
+    )
+    with st.expander("Attention, exact bytes and sources"):
+        st.dataframe(
+            details,
+            hide_index=True,
+            column_config={
+                "model": st.column_config.TextColumn("model", width=W_NAME),
+                "attention": st.column_config.TextColumn("attention", width="large"),
+                "bytes_per_token": st.column_config.NumberColumn("cache per token (bytes)", format=INT_FMT),
+                "cache_bytes": st.column_config.NumberColumn("cache (bytes)", format=INT_FMT),
+                "weights_bytes": st.column_config.NumberColumn("weights (bytes)", format=INT_FMT),
+                "parameters": st.column_config.NumberColumn("parameters", format=INT_FMT),
+                "source": st.column_config.TextColumn("source", width="large"),
+            },
+        )
     for spec, p in plans:
         for w in p["warnings"]:
             st.warning(md_escape(f"{spec.name}: {w}"))
@@ -166,43 +207,102 @@ def _curve_section(plans, dtype: str, batch: int) -> None:
 
 
 def _fit_section(plans, dtype: str, context: int, batch: int, weights_dtype: str) -> None:
-    st.subheader("What fits on one accelerator")
+    st.subheader("What fits on the accelerators")
     accs = {a.name: a for a in cap.load_accelerators()}
-    c1, c2 = st.columns([2, 3])
+    c1, c2, c3 = st.columns([2, 2, 3])
     acc = accs[c1.selectbox("Accelerator", list(accs), key="planner_acc")]
-    reserve = c2.slider(
-        "Reserve for activations, CUDA context and allocator slack (fraction of memory)",
-        0.0, 0.5, DEFAULT_RESERVE, 0.01, key="planner_reserve",
+    gpus = int(c2.number_input(
+        "Accelerators (tensor parallel)", min_value=1, max_value=cap.MAX_GPUS, value=1, step=1, key="planner_gpus",
+        help="Weights and KV heads split evenly over this many devices; the table also gives the smallest N that fits.",
+    ))
+    reserve = c3.slider(
+        "Reserve per device (activations, CUDA context, allocator slack)",
+        0.0, 0.5, DEFAULT_RESERVE, 0.01, key="planner_reserve", format="%.2f",
+        help="Fraction of each accelerator's memory kept free. Default 0.10, like vLLM's gpu_memory_utilization=0.9; "
+             "the command line (--reserve) uses the same default.",
     )
+    where = acc.name if gpus == 1 else f"{gpus} x {acc.name}"
     st.caption(
-        f"{acc.name}: {acc.memory_basis}. Planned with {acc.memory_bytes:,} bytes, less the reserve "
-        f"({reserve:.0%}; vLLM's default gpu_memory_utilization of 0.9 leaves 10%), less the weights in {weights_dtype}. "
-        "One accelerator, no tensor parallelism."
+        f"{acc.name}: {acc.memory_basis}. Planned per device with {acc.memory_bytes:,} bytes, less the reserve used "
+        f"({reserve:.0%}; default {DEFAULT_RESERVE:.0%}, as vLLM's gpu_memory_utilization of 0.9 leaves 10%), "
+        f"less {'the weights' if gpus == 1 else f'1/{gpus} of the weights'} in {weights_dtype}."
     )
-    rows, bars = [], []
+    rows, details, bars, notes = [], [], [], []
     for spec, p in plans:
+        kw = dict(dtype=dtype, context=context, batch=batch, weights_dtype=weights_dtype, reserve_fraction=reserve)
         try:
-            f = cap.fit(spec, acc.memory_bytes, dtype=dtype, context=context, batch=batch,
-                        weights_dtype=weights_dtype, reserve_fraction=reserve)
+            f = cap.fit(spec, acc.memory_bytes, gpus=gpus, **kw)
+            smallest = cap.smallest_gpus(spec, acc.memory_bytes, **kw)
         except KvvizError as e:
             st.error(md_escape(f"{spec.name}: {e}"))
             continue
-        most = f.get("largest_batch")
-        bars.append({"name": spec.name, "weights_bytes": p["weights_bytes"], "cache_bytes": p["total_bytes"]})
+        if gpus > 1 and f["kv_split"] in ("replicated", "uneven", "replicated (MLA latent)"):
+            notes.append(f"{spec.name}: {f['kv_split_note']}")
+        bars.append({"name": spec.name, "weights_bytes": f["weights_per_device_bytes"], "cache_bytes": f["cache_per_device_bytes"]})
         rows.append(
             {
                 "model": spec.name,
-                "weights (GiB)": round(p["weights_bytes"] / cap.GIB, 2),
-                "free for cache (GiB)": round(f["free_for_cache_bytes"] / cap.GIB, 2),
-                f"largest batch at {context:,} tokens": f["largest_batch"],
-                f"largest context at batch {batch}": f["largest_context"],
-                "context limited by": f["context_limited_by"],
-                f"{context:,} tokens x batch {batch} fits": "yes" if f["weights_fit"] and (most is None or most >= batch) else "no",
+                "fits": "yes" if f["fits"] else "no",
+                "smallest_n": f"{smallest['gpus']:,}" if smallest else f"none up to {cap.TP_CANDIDATES[-1]:,}",
+                "largest_batch": f["largest_batch"],
+                "largest_context": f["largest_context"],
+                "free_gib": f["free_for_cache_bytes"] / cap.GIB,
             }
         )
-    st.dataframe(rows, hide_index=True)
+        details.append(
+            {
+                "model": spec.name,
+                "weights_gib": f["weights_per_device_bytes"] / cap.GIB,
+                "cache_gib": f["cache_per_device_bytes"] / cap.GIB,
+                "free_gb": f["free_for_cache_bytes"] / cap.GB,
+                "kv_heads": f["kv_heads_per_device"],
+                "limited_by": f["context_limited_by"],
+            }
+        )
+    top = cap.TP_CANDIDATES[-1]
+    st.dataframe(
+        rows,
+        hide_index=True,
+        column_config={
+            "model": st.column_config.TextColumn("model", width=W_NAME),
+            "fits": st.column_config.TextColumn(
+                "fits?" if gpus == 1 else f"fits on {gpus:,}?", width=90, help=f"{context:,} tokens x batch {batch} fits on {where}, beside the weights"
+            ),
+            "smallest_n": st.column_config.TextColumn(
+                "GPUs needed", width=W_NUM,
+                help=f"Smallest number of {acc.name} (tensor parallel; tried 1, 2, 4, 8, ... {top}) that fits "
+                     f"{context:,} tokens x batch {batch}. 'none up to {top:,}': not even {top:,} fit (past N = KV heads the cache "
+                     "per device stops shrinking)",
+            ),
+            "largest_batch": st.column_config.NumberColumn(
+                "max batch", format=INT_FMT, width=100, help=f"largest batch at {context:,} tokens on {where}"
+            ),
+            "largest_context": st.column_config.NumberColumn(
+                "max context (tokens)", format=INT_FMT, width=W_WIDE, help=f"largest context at batch {batch} on {where}"
+            ),
+            "free_gib": st.column_config.NumberColumn(
+                "free/device (GiB)", format=GIB_FMT, width=135, help="memory per device left for the cache beside the weights"
+            ),
+        },
+    )
+    with st.expander(f"Per device on {where}: weights, cache, KV heads"):
+        st.dataframe(
+            details,
+            hide_index=True,
+            column_config={
+                "model": st.column_config.TextColumn("model", width=W_NAME),
+                "weights_gib": st.column_config.NumberColumn("weights/device (GiB)", format=GIB_FMT),
+                "cache_gib": st.column_config.NumberColumn(f"cache/device at {context:,} x {batch} (GiB)", format=GIB_FMT),
+                "free_gb": st.column_config.NumberColumn("free/device (GB)", format=GIB_FMT),
+                "kv_heads": st.column_config.NumberColumn("KV heads/device", format=INT_FMT, help="empty for MLA: the latent is not split"),
+                "limited_by": st.column_config.TextColumn("max context limited by", width="medium"),
+            },
+        )
+    st.caption(cap.TP_ASSUMPTION)
+    for note in notes:
+        st.caption(md_escape(note))
     usable = int(acc.memory_bytes * (1 - reserve))
-    st.plotly_chart(charts.memory_bars(bars, acc.name, usable), key="planner_bars")
+    st.plotly_chart(charts.memory_bars(bars, acc.name, usable, gpus=gpus), key="planner_bars")
 
 
 def _variants_section(dtype: str, context: int) -> None:
@@ -246,4 +346,8 @@ def _formula_section(plans) -> None:
                 for row in p["layers"]
             ],
             hide_index=True,
+            column_config={
+                k: st.column_config.NumberColumn(k, format=INT_FMT)
+                for k in ("window", "elements_per_token", "bytes_per_token", "positions", "bytes", "positions_transformers")
+            },
         )
