@@ -71,14 +71,14 @@ class Server:
         )
 
     def wait_healthy(self, timeout: float = 60) -> float:
-        t0 = time.perf_counter()
-        while time.perf_counter() - t0 < timeout:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"streamlit exited with code {self.proc.returncode}")
             try:
                 with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
                     if r.read().strip() == b"ok":
-                        return time.perf_counter() - t0
+                        return time.monotonic() - t0
             except OSError:
                 pass
             time.sleep(0.1)
