@@ -59,11 +59,9 @@ def cmd_trace(args) -> int:
     tr = tracer.trace
     print(f"text: {tr.prompt_text}{tr.generated_text}")
     print(f"stopped: {tr.finish_reason}")
-    from .ledger import split_trace
+    from .explain import run_summary
 
-    run = split_trace(tr)
-    print(f"FLOPs over the run (cost model): {run.cached_total / 1e9:,.2f} G with the cache, "
-          f"{run.recompute_total / 1e9:,.2f} G recomputing ({run.recompute_total / run.cached_total:.1f}x)")
+    print(run_summary(tr) + " (FLOPs from the cost model)")
     if tracer.shadow is not None and tracer.sampling.greedy:
         same = all(s.token_id == s.other_token_id for s in tr.steps)
         worst = max(s.max_abs_logit_diff or 0.0 for s in tr.steps)

@@ -167,14 +167,19 @@ class LayerKV:
         return context if self.window is None else min(context, self.window)
 
     def positions_transformers(self, context: int) -> int:
-        """Positions transformers 5.x's DynamicCache holds after `context` tokens went through.
+        return transformers_positions(self.window, context)
 
-        DynamicSlidingWindowLayer.update keeps `states[:, :, -sliding_window + 1:, :]`, i.e. the last
-        W - 1 positions (for W == 1 that slice is [0:], which keeps everything).
-        """
-        if self.window is None or self.window <= 1:
-            return context
-        return min(context, self.window - 1)
+
+def transformers_positions(window: int | None, context: int) -> int:
+    """Positions transformers 5.x's DynamicCache holds in a layer after `context` tokens went through.
+
+    DynamicSlidingWindowLayer.update keeps `states[:, :, -sliding_window + 1:, :]`, i.e. the last
+    W - 1 positions, because the next token brings itself as the W-th (for W == 1 that slice is
+    [0:], which keeps everything).
+    """
+    if window is None or window <= 1:
+        return context
+    return min(context, window - 1)
 
 
 def _layer(index: int, kind: str, kv_heads: int, head_dim: int, window: int | None, v_dim: int | None = None) -> LayerKV:

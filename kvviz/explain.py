@@ -61,21 +61,21 @@ def answers(trace: Trace) -> list[Answer]:
     """The three answers for a trace that has at least one step."""
     if not trace.steps:
         raise ValueError("The trace has no steps yet: run at least the prefill step.")
-    return [_attention(trace), _mlp(trace), _hidden(trace)]
+    run = ledger.split_trace(trace)  # once, for the answers that need the whole run
+    return [_attention(trace, run), _mlp(trace, run), _hidden(trace)]
 
 
 def _last(trace: Trace) -> Step:
     return trace.steps[-1]
 
 
-def _attention(trace: Trace) -> Answer:
+def _attention(trace: Trace, run: ledger.RunLedger) -> Answer:
     info = trace.model
     step = _last(trace)
     c = step.context_length
     f = _flops(step, info)
     fc, fr = f["cached"], f["recompute"]
     split = ledger.split_step(info, step.phase, c, step.index)
-    run = ledger.split_trace(trace)
     att_c = fc["scores"] + fc["attn_v"]
     att_r = fr["scores"] + fr["attn_v"]
     evidence = {
@@ -127,12 +127,11 @@ def _attention(trace: Trace) -> Answer:
     return Answer("attention", QUESTIONS["attention"], text, evidence, lines)
 
 
-def _mlp(trace: Trace) -> Answer:
+def _mlp(trace: Trace, run: ledger.RunLedger) -> Answer:
     info = trace.model
     step = _last(trace)
     c = step.context_length
     f = _flops(step, info)
-    run = ledger.split_trace(trace)
     per_token = info.num_layers * ledger.mlp_flops_per_token(info)
     q_c = ledger.query_length("cached", step.phase, c)
     q_r = ledger.query_length("recompute", step.phase, c)

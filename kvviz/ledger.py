@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .capacity import cache_bytes_for, transformers_positions
 from .trace_data import ModelInfo, Trace
 
 COMPONENTS = ("q_proj", "kv_proj", "scores", "attn_v", "o_proj", "mlp", "lm_head")
@@ -74,15 +75,8 @@ def key_length(window: int | None, mode: str, phase: str, context: int) -> int:
     return context
 
 
-def stored_positions(window: int | None, context: int) -> int:
-    """Positions a layer of transformers' DynamicCache holds after `context` tokens went through.
-
-    A sliding layer keeps the last W - 1 (DynamicSlidingWindowLayer slices [-W + 1:]), because
-    the next token brings itself as the W-th; W <= 1 keeps everything (the slice is [0:]).
-    """
-    if window is None or window <= 1:
-        return context
-    return min(context, window - 1)
+# Positions a layer of the real cache holds: one rule, shared with the capacity planner.
+stored_positions = transformers_positions
 
 
 def visible_keys(window: int | None, first: int, last: int) -> int:
@@ -186,8 +180,6 @@ def kv_bytes_per_token(info: ModelInfo) -> int:
 
 def cache_bytes(info: ModelInfo, context: int, batch: int = 1) -> int:
     """Bytes the real DynamicCache holds after `context` tokens: sliding layers capped at W - 1."""
-    from .capacity import cache_bytes_for
-
     return cache_bytes_for(_windows(info), info.num_key_value_heads, info.head_dim, info.dtype_bytes, context, batch)
 
 
