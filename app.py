@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from kvviz.ui import explainer_page, planner_page
+from kvviz.ui.pages import learn as explainer_page
+from kvviz.ui.pages import plan as planner_page
 
 st.set_page_config(page_title="kvviz: the KV cache, step by step", page_icon="🧮", layout="wide")
 

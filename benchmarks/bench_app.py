@@ -39,7 +39,7 @@ def med(xs) -> float:
 
 
 def engine(loaded, prompt: str, clicks: int) -> None:
-    from kvviz.tracer import Tracer
+    from kvviz.engine.tracer import Tracer
 
     tr = Tracer(loaded, prompt, clicks + 2, compare=True, attention_layers="all")
     tr.step()
@@ -157,14 +157,14 @@ def main(argv=None) -> None:
     ap.add_argument("--clicks", type=int, default=9, help="Next clicks timed (centred on a 128-token context)")
     ap.add_argument("--no-browser", action="store_true")
     args = ap.parse_args(argv)
-    from kvviz.models import load_model
+    from kvviz.engine.models import load_model
 
     loaded = load_model(progress=lambda s: None)
     plen = TARGET_CONTEXT - (args.clicks + 1) // 2  # the median click attends over ~128 tokens
     prompt = prompt_of(loaded.tokenizer, plen)
     print(f"bench_app: prompt of {plen} tokens, {args.clicks} Next clicks (median at a {TARGET_CONTEXT}-token context)")
     print("(a) one Next-token click (target <= 0.5 s):")
-    from kvviz.models import use_threads
+    from kvviz.engine.models import use_threads
 
     for threads in (2, 1):  # torch's default here, then what the app uses (KVVIZ_THREADS=1)
         use_threads(threads)

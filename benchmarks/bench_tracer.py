@@ -48,7 +48,7 @@ def prompt_of(tokenizer, n: int) -> str:
 
 
 def load_times(convert: bool) -> dict[str, float]:
-    from kvviz.models import load_model
+    from kvviz.engine.models import load_model
 
     out: dict[str, float] = {}
     if convert:
@@ -80,7 +80,7 @@ def load_times(convert: bool) -> dict[str, float]:
 
 def time_tracer(loaded, prompt: str, n: int, **kw) -> tuple[float, float, list[int]]:
     """(whole-generation seconds, decode-only seconds, generated ids)."""
-    from kvviz.tracer import Tracer
+    from kvviz.engine.tracer import Tracer
 
     tracer = Tracer(loaded, prompt, n, **kw)
     t0 = time.perf_counter()
@@ -159,7 +159,7 @@ def main(argv=None) -> None:
     print("\nLoad times (seconds):")
     for k, v in load_times(not args.no_convert).items():
         print(f"  {k:45s} {v:7.2f}")
-    from kvviz.models import load_model
+    from kvviz.engine.models import load_model
 
     loaded = load_model(progress=lambda s: None)
     bench_speed(loaded, args.tokens, args.repeats)

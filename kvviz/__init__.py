@@ -7,8 +7,8 @@ Public API (the app and the CLI use the same):
     text = tr.to_json(); kvviz.Trace.from_json(text)
 """
 
-from .errors import KvvizError
-from .trace_data import SCHEMA, Candidate, LayerCache, ModelInfo, Step, Trace
+from kvviz.errors import KvvizError
+from kvviz.trace_data import SCHEMA, Candidate, LayerCache, ModelInfo, Step, Trace
 
 __all__ = [
     "KvvizError", "SCHEMA", "Candidate", "LayerCache", "ModelInfo", "Step", "Trace",
@@ -19,11 +19,11 @@ __all__ = [
 def __getattr__(name):
     # torch and transformers load only when the engine is used, so `kvviz.Trace` stays light.
     if name in ("LoadedModel", "load_model"):
-        from . import models
+        from kvviz.engine import models
 
         return getattr(models, name)
     if name in ("Tracer", "Sampling", "trace"):
-        from . import tracer
+        from kvviz.engine import tracer
 
         return getattr(tracer, name)
     raise AttributeError(name)

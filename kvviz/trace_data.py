@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import KvvizError
+from kvviz.errors import KvvizError
 
 SCHEMA = "kvviz.trace/1"
 MODES = ("cached", "recompute")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from browser_util import shows_bytes
 
-from kvviz.ui.text import md_escape, token_chip
+from kvviz.ui.markup import md_escape, token_chip
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 

@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from kvviz import capacity as cap
-from kvviz import capacity_cli
+from kvviz.planner import capacity as cap
+from kvviz.cli import capacity as capacity_cli
 from kvviz.__main__ import main as kvviz_main
 from kvviz.errors import KvvizError
 
@@ -519,7 +519,7 @@ def test_cli_rejects_bad_numbers(capsys, argv, message):
 
 
 def test_cli_default_reserve_matches_the_page(capsys):
-    from kvviz.ui import planner_page
+    from kvviz.ui.pages import plan as planner_page
 
     assert planner_page.DEFAULT_RESERVE == cap.DEFAULT_RESERVE == 0.10
     assert _cli(["capacity", "--config", "Llama-3.1-8B", "--context", "32768", "--batch", "16", "--gpu", "H100", "--json"]) == 0

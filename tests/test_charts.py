@@ -4,7 +4,8 @@ import pytest
 from tiny_models import tiny_loaded
 
 import kvviz
-from kvviz import charts, ledger
+from kvviz.analysis import ledger
+from kvviz.charts import trace as charts
 
 PROMPT = "One two three four"
 

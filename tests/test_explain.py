@@ -5,9 +5,9 @@ import argparse
 import pytest
 from tiny_models import tiny_loaded
 
-from kvviz import explain, ledger
-from kvviz.ledger import fmt_bytes, fmt_flops
-from kvviz.tracer import Tracer
+from kvviz.analysis import answers as explain, ledger
+from kvviz.analysis.ledger import fmt_bytes, fmt_flops
+from kvviz.engine.tracer import Tracer
 
 PROMPT = "The cache grows"
 
@@ -79,10 +79,10 @@ def test_explain_text_and_sliding_wording():
 
 
 def test_explain_cli_prints_three_answers(monkeypatch, capsys):
-    import kvviz.models
-    from kvviz import explain_cli
+    import kvviz.engine.models
+    from kvviz.cli import explain as explain_cli
 
-    monkeypatch.setattr(kvviz.models, "load_model", lambda name=None, **kw: tiny_loaded("qwen2"))
+    monkeypatch.setattr(kvviz.engine.models, "load_model", lambda name=None, **kw: tiny_loaded("qwen2"))
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command")
     explain_cli.register(sub)

@@ -3,9 +3,9 @@
 import pytest
 from tiny_models import ARCHS, tiny_loaded
 
-from kvviz import ledger
+from kvviz.analysis import ledger
 from kvviz.trace_data import ModelInfo
-from kvviz.tracer import Tracer
+from kvviz.engine.tracer import Tracer
 
 LONG = "The cache grows by one position at every step of decoding here"  # longer than every tiny window
 SHORT = "The cache grows"  # shorter: decoding crosses the windows

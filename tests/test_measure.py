@@ -11,9 +11,9 @@ import json
 import pytest
 from tiny_models import ARCHS, tiny_loaded
 
-from kvviz import ledger
-from kvviz.measure import FlopMeter, classify
-from kvviz.tracer import Tracer
+from kvviz.analysis import ledger
+from kvviz.engine.measure import FlopMeter, classify
+from kvviz.engine.tracer import Tracer
 
 LONG = "The cache grows by one position at every step of decoding here"  # 12 tokens > every window
 SHORT = "The cache grows"  # 3 tokens: decoding crosses the windows (5 and 6)
@@ -92,10 +92,10 @@ def test_builtin_model_matches_flop_counter(builtin):
 
 
 def test_cli_trace_writes_cost_model_and_measurement(tmp_path, monkeypatch):
-    import kvviz.models
+    import kvviz.engine.models
     from kvviz.__main__ import main
 
-    monkeypatch.setattr(kvviz.models, "load_model", lambda name=None, **kw: tiny_loaded("llama"))
+    monkeypatch.setattr(kvviz.engine.models, "load_model", lambda name=None, **kw: tiny_loaded("llama"))
     out = tmp_path / "t.json"
     rc = main(["trace", "--prompt", SHORT, "--max-new-tokens", "3", "--measure-flops", "--no-compare",
                "--json", str(out)])

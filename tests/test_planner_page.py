@@ -8,14 +8,14 @@ import string
 
 import pytest
 
-from kvviz import capacity as cap
-from kvviz import capacity_charts as charts
+from kvviz.planner import capacity as cap
+from kvviz.charts import planner as charts
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 
 
 def _app():
-    from kvviz.ui import planner_page
+    from kvviz.ui.pages import plan as planner_page
 
     planner_page.render()
 

@@ -7,7 +7,7 @@ from tiny_models import ARCHS, tiny_loaded
 
 import kvviz
 from kvviz import KvvizError, Trace
-from kvviz.tracer import Sampling, Tracer
+from kvviz.engine.tracer import Sampling, Tracer
 
 PROMPT = "The cache grows by one"
 

@@ -10,7 +10,7 @@ import functools
 
 import torch
 
-from kvviz.models import LoadedModel, builtin_folder, model_info
+from kvviz.engine.models import LoadedModel, builtin_folder, model_info
 
 VOCAB = 49152  # the built-in tokenizer's vocabulary
 

@@ -13,10 +13,10 @@ import time
 
 import streamlit as st
 
-from kvviz import charts
+from kvviz.charts import trace as charts
 from kvviz.errors import KvvizError
-from kvviz.ledger import fmt_bytes
-from kvviz.ui.text import md_escape, token_chip
+from kvviz.analysis.ledger import fmt_bytes
+from kvviz.ui.markup import md_escape, token_chip
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ PACES = {"slow (2 s)": 2.0, "medium (1 s)": 1.0, "fast (0.3 s)": 0.3}
 @st.cache_resource(show_spinner=False, max_entries=3)
 def load_shared(name: str | None):
     """One copy of each model per server process, shared by every visitor."""
-    from kvviz.models import load_model, use_threads
+    from kvviz.engine.models import load_model, use_threads
 
     use_threads(int(os.environ.get("KVVIZ_THREADS", "1")))
     return load_model(name)
@@ -95,7 +95,7 @@ def _settings_from_sidebar() -> tuple[dict, bool]:
 
 def _start(settings: dict) -> None:
     """Build a new run; on any error keep the current one and show why."""
-    from kvviz.tracer import Sampling, Tracer
+    from kvviz.engine.tracer import Sampling, Tracer
 
     try:
         if settings["model"] == "":
@@ -356,7 +356,7 @@ def _cache_view(trace, view: int, info) -> None:
 def _work_view(trace, view: int) -> None:
     from dataclasses import replace
 
-    from kvviz import ledger
+    from kvviz.analysis import ledger
 
     run = ledger.split_trace(replace(trace, steps=trace.steps[: view + 1]))
     step = trace.steps[view]
@@ -411,7 +411,7 @@ def _attention_view(trace, view: int, info) -> None:
 def _questions(trace, view: int) -> None:
     from dataclasses import replace
 
-    from kvviz import explain
+    from kvviz.analysis import answers as explain
 
     st.caption("The source article's three questions, answered from this run up to the step you are viewing.")
     for a in explain.answers(replace(trace, steps=trace.steps[: view + 1])):

@@ -17,10 +17,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from .errors import KvvizError
-    from .explain import explain_text
-    from .models import load_model
-    from .tracer import Tracer
+    from kvviz.errors import KvvizError
+    from kvviz.analysis.answers import explain_text
+    from kvviz.engine.models import load_model
+    from kvviz.engine.tracer import Tracer
 
     if not str(args.prompt).strip():
         raise KvvizError("The prompt is empty: type some text to start from.")

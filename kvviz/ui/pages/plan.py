@@ -1,6 +1,6 @@
 """The capacity planner page: how much memory the KV cache of real models takes, and what fits.
 
-All numbers come from kvviz.capacity (pure Python); figures from kvviz.capacity_charts.
+All numbers come from kvviz.planner (pure Python); figures from kvviz.charts.planner.
 User text (uploaded file names, config values quoted in errors, names from _name_or_path) is only
 ever shown as plain text: every markdown element that includes it goes through md_escape, and
 the charts escape names themselves (capacity_charts.label).
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kvviz import capacity as cap
-from kvviz import capacity_charts as charts
+from kvviz.planner import capacity as cap
+from kvviz.charts import planner as charts
 from kvviz.errors import KvvizError
-from kvviz.ui.text import md_escape
+from kvviz.ui.markup import md_escape
 
 DEFAULT_MODELS = ["Llama-3.1-8B", "Mistral-7B-v0.1", "Gemma-2-9B", "DeepSeek-V3"]
 LOADED_LABEL = "Currently loaded model"

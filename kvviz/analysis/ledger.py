@@ -32,8 +32,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .capacity import cache_bytes_for, transformers_positions
-from .trace_data import ModelInfo, Trace
+from kvviz.planner.capacity import cache_bytes_for, transformers_positions
+from kvviz.trace_data import ModelInfo, Trace
 
 COMPONENTS = ("q_proj", "kv_proj", "scores", "attn_v", "o_proj", "mlp", "lm_head")
 ATTENTION_CORE = ("scores", "attn_v")  # the two matmuls inside attention; the rest are projections

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from .capacity import GB, GIB
-from .charts import plotly_text
+from kvviz.planner.capacity import GB, GIB
+from kvviz.charts.trace import plotly_text
 
 
 def label(name: str) -> str:

@@ -11,8 +11,8 @@ import html
 
 import plotly.graph_objects as go
 
-from .ledger import LABELS, fmt_bytes
-from .trace_data import Step, Trace
+from kvviz.analysis.ledger import LABELS, fmt_bytes
+from kvviz.trace_data import Step, Trace
 
 FONT = dict(size=15)  # readable when projected
 PREFILL_COLOR = "#7f7f7f"

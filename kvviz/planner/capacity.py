@@ -28,9 +28,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import KvvizError
+from kvviz.errors import KvvizError
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 CATALOG_PATH = ASSETS / "model_configs.json"
 ACCELERATORS_PATH = ASSETS / "accelerators.json"
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import torch
 
-from .errors import KvvizError
-from .models import LoadedModel, decoder_layers
-from .trace_data import Candidate, LayerCache, Step, Trace
+from kvviz.errors import KvvizError
+from kvviz.engine.models import LoadedModel, decoder_layers
+from kvviz.trace_data import Candidate, LayerCache, Step, Trace
 
 
 @dataclass
@@ -227,7 +227,7 @@ class Tracer:
             other = self.shadow.forward(self.ids)
         meter = None
         if self.measure_flops:
-            from .measure import FlopMeter
+            from kvviz.engine.measure import FlopMeter
 
             meter = FlopMeter()
             with meter:
@@ -327,7 +327,7 @@ def _annotate_flops(info, step: Step) -> None:
     The cache formula is checked against the real cache first: a model the cost model does
     not describe fails loudly instead of showing wrong figures.
     """
-    from . import ledger
+    from kvviz.analysis import ledger
 
     if step.cache_layers:
         predicted = ledger.cache_bytes(info, step.context_length)

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import ledger
-from .ledger import fmt_bytes, fmt_flops
-from .trace_data import Step, Trace
+from kvviz.analysis import ledger
+from kvviz.analysis.ledger import fmt_bytes, fmt_flops
+from kvviz.trace_data import Step, Trace
 
 QUESTIONS = {
     "attention": "Which part of self-attention's computation does the KV cache save?",

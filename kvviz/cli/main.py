@@ -1,0 +1,114 @@
+"""Command line: `python -m kvviz trace|explain|capacity ...` over the same engine as the app."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from kvviz.cli import capacity as capacity_cli
+from kvviz.cli import explain as explain_cli
+from kvviz.errors import KvvizError
+
+
+def _shape(shape: list[int]) -> str:
+    return "(" + ", ".join(str(x) for x in shape) + ")"
+
+
+def cmd_trace(args) -> int:
+    from kvviz.engine.models import load_model
+    from kvviz.engine.tracer import Sampling, Tracer
+
+    if not args.prompt.strip():
+        raise KvvizError("The prompt is empty: type some text to start from.")
+    loaded = load_model(args.model)
+    tracer = Tracer(
+        loaded,
+        args.prompt,
+        args.max_new_tokens,
+        use_cache=not args.no_cache,
+        sampling=Sampling(args.temperature, args.top_k, args.top_p, args.seed),
+        compare=not args.no_compare,
+        measure_flops=args.measure_flops,
+    )
+    info = loaded.info
+    print(
+        f"{info.name} ({info.architecture}): {info.num_layers} layers, {info.num_attention_heads} query heads, "
+        f"{info.num_key_value_heads} K/V heads, head_dim {info.head_dim}; mode: {tracer.mode}"
+    )
+    print(f"prompt: {len(tracer.ids)} tokens")
+    if args.measure_flops:
+        print("counting FLOPs with torch's FlopCounterMode: the 'ms' column includes its overhead")
+    header = (f"{'step':>4}  {'phase':<7} {'token':<16} {'fed':>5}  {'layer-0 K/V shape':<20} {'cache bytes':>12} "
+              f"{'GFLOP':>8}" + (f" {'measured':>9}" if args.measure_flops else "") + f" {'ms':>8}")
+    if tracer.shadow is not None:
+        header += f" {'other ms':>9} {'max|Δlogit|':>11}"
+    print(header)
+    while not tracer.done:
+        s = tracer.step()
+        shape = _shape(s.cache_layers[0].key_shape) if s.cache_layers else "-"
+        gflop = s.flops[tracer.mode]["total"] / 1e9  # the cost model, for the mode that ran
+        row = (
+            f"{s.index:>4}  {s.phase:<7} {repr(s.token_text)[:16]:<16} {s.input_length:>5}  {shape:<20} "
+            f"{s.cache_bytes:>12,} {gflop:>8.3f}"
+            + (f" {s.measured_flops['total'] / 1e9:>9.3f}" if s.measured_flops else "")
+            + f" {s.time_ms:>8.1f}"
+        )
+        if s.other_time_ms is not None:
+            row += f" {s.other_time_ms:>9.1f} {s.max_abs_logit_diff:>11.2e}"
+        print(row, flush=True)
+    tr = tracer.trace
+    print(f"text: {tr.prompt_text}{tr.generated_text}")
+    print(f"stopped: {tr.finish_reason}")
+    from kvviz.analysis.answers import run_summary
+
+    print(run_summary(tr) + " (FLOPs from the cost model)")
+    if tracer.shadow is not None and tracer.sampling.greedy:
+        same = all(s.token_id == s.other_token_id for s in tr.steps)
+        worst = max(s.max_abs_logit_diff or 0.0 for s in tr.steps)
+        print(f"cached and recompute agree: {'yes' if same else 'NO'} (identical tokens: {same}; max |Δlogit| {worst:.2e})")
+    if args.json:
+        try:
+            with open(args.json, "w", encoding="utf-8") as f:
+                f.write(tr.to_json(indent=1))
+        except OSError as e:
+            raise KvvizError(f"Could not write {args.json}: {e.strerror}.") from None
+        print(f"wrote {args.json}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m kvviz", description="See what the KV cache stores and saves.")
+    sub = p.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("trace", help="generate step by step and print the cache after every step")
+    t.add_argument("--model", default=None, help="hub id or local folder (default: built-in SmolLM2-135M)")
+    t.add_argument("--prompt", required=True)
+    t.add_argument("--max-new-tokens", type=int, default=16)
+    t.add_argument("--no-cache", action="store_true", help="recompute the whole sequence every step")
+    t.add_argument("--no-compare", action="store_true", help="do not run the other mode alongside")
+    t.add_argument("--measure-flops", action="store_true", help="count FLOPs with torch's FlopCounterMode")
+    t.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
+    t.add_argument("--top-k", type=int, default=0)
+    t.add_argument("--top-p", type=float, default=1.0)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--json", metavar="FILE", help="write the trace as JSON")
+    t.set_defaults(func=cmd_trace)
+    explain_cli.register(sub)
+    capacity_cli.register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KvvizError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

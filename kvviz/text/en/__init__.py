@@ -1,0 +1,1 @@
+"""English catalogs: one module per room, each with a STRINGS dict."""

@@ -1,0 +1,5 @@
+"""Words shared by every room."""
+
+STRINGS: dict[str, str] = {
+    "app.title": "kvviz",
+}
