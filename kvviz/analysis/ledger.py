@@ -34,6 +34,7 @@ from typing import Any
 
 from kvviz.planner.capacity import cache_bytes_for, transformers_positions
 from kvviz.trace_data import ModelInfo, Trace
+from kvviz.units import fmt_bytes, fmt_flops  # noqa: F401  (re-exported for older callers)
 
 COMPONENTS = ("q_proj", "kv_proj", "scores", "attn_v", "o_proj", "mlp", "lm_head")
 ATTENTION_CORE = ("scores", "attn_v")  # the two matmuls inside attention; the rest are projections
@@ -359,34 +360,3 @@ def comparable(model: dict[str, int], measured: dict[str, int]) -> dict[str, tup
     if "total" in measured:
         pairs["total"] = (int(model["total"]), int(measured["total"]))
     return pairs
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def fmt_flops(n: float) -> str:
-    """12,345,678 -> '12.3 MFLOP' (three significant figures, decimal prefixes)."""
-    n = float(n)
-    for unit, scale in (("TFLOP", 1e12), ("GFLOP", 1e9), ("MFLOP", 1e6), ("kFLOP", 1e3)):
-        if abs(n) >= scale:
-            return f"{_sig3(n / scale)} {unit}"
-    return f"{int(n)} FLOP"
-
-
-def fmt_bytes(n: float) -> str:
-    """Exact bytes with thousands separators below 100 kB, else kB/MB/GB to three significant figures."""
-    n = float(n)
-    if abs(n) < 100_000:
-        return f"{int(n):,} bytes"
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if abs(n) >= scale:
-            return f"{_sig3(n / scale)} {unit}"
-    return f"{int(n):,} bytes"  # pragma: no cover
-
-
-def _sig3(x: float) -> str:
-    if abs(x) >= 100:
-        return f"{x:.0f}"
-    if abs(x) >= 10:
-        return f"{x:.1f}"
-    return f"{x:.2f}"

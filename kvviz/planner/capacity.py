@@ -28,14 +28,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from kvviz.cache.rules import transformers_positions
 from kvviz.errors import KvvizError
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 CATALOG_PATH = ASSETS / "model_configs.json"
 ACCELERATORS_PATH = ASSETS / "accelerators.json"
 
-GIB = 2**30
-GB = 10**9
+from kvviz.units import GB, GIB  # noqa: F401
+from kvviz.units import fmt_bytes_binary as fmt_bytes  # noqa: F401
 MAX_CONFIG_FILE_BYTES = 2_000_000  # a config.json is a few kB; refuse anything huge
 _MAX_LAYERS = 10_000
 _MAX_DIM = 10_000_000
@@ -168,18 +169,6 @@ class LayerKV:
 
     def positions_transformers(self, context: int) -> int:
         return transformers_positions(self.window, context)
-
-
-def transformers_positions(window: int | None, context: int) -> int:
-    """Positions transformers 5.x's DynamicCache holds in a layer after `context` tokens went through.
-
-    DynamicSlidingWindowLayer.update keeps `states[:, :, -sliding_window + 1:, :]`, i.e. the last
-    W - 1 positions, because the next token brings itself as the W-th (for W == 1 that slice is
-    [0:], which keeps everything).
-    """
-    if window is None or window <= 1:
-        return context
-    return min(context, window - 1)
 
 
 def _layer(index: int, kind: str, kv_heads: int, head_dim: int, window: int | None, v_dim: int | None = None) -> LayerKV:
@@ -640,17 +629,6 @@ def cache_total_bytes(layout: list[LayerKV], dtype: DType, context: int, batch: 
     fixed = 2 * len(layout) * dtype.tensor_scale_bytes if context > 0 else 0
     return per_seq * batch + fixed
 
-
-def fmt_bytes(n: int | float) -> str:
-    """'12.50 GiB (13.42 GB)': binary and decimal, both named."""
-    n = float(n)
-    if abs(n) >= GIB / 10:
-        return f"{n / GIB:,.2f} GiB ({n / GB:,.2f} GB)"
-    if abs(n) >= 2**20:
-        return f"{n / 2**20:,.2f} MiB ({n / 1e6:,.2f} MB)"
-    if abs(n) >= 2**10:
-        return f"{n / 2**10:,.2f} KiB ({n / 1e3:,.2f} kB)"
-    return f"{int(n):,} bytes"
 
 
 def _formula(layout: list[LayerKV], dtype: DType, context: int, batch: int, total: int) -> tuple[str, str]:

@@ -1,0 +1,1 @@
+"""Cache policies and the rules of what a cache holds (positions, bytes): each rule once."""

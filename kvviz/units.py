@@ -1,0 +1,51 @@
+"""How a number is written for a person: bytes and FLOPs, once for the whole app.
+
+Bytes: exact integers underneath. GB = 10**9 bytes, GiB = 2**30 bytes; a figure says which.
+`fmt_bytes` (decimal, three significant figures) is for figures of one run; `fmt_bytes_binary`
+(GiB with GB beside it) is for sizing memory, where accelerators are sold in GiB.
+"""
+
+from __future__ import annotations
+
+GIB = 2**30
+GB = 10**9
+
+
+def fmt_flops(n: float) -> str:
+    """12,345,678 -> '12.3 MFLOP' (three significant figures, decimal prefixes)."""
+    n = float(n)
+    for unit, scale in (("TFLOP", 1e12), ("GFLOP", 1e9), ("MFLOP", 1e6), ("kFLOP", 1e3)):
+        if abs(n) >= scale:
+            return f"{sig3(n / scale)} {unit}"
+    return f"{int(n)} FLOP"
+
+
+def fmt_bytes(n: float) -> str:
+    """Exact bytes with thousands separators below 100 kB, else kB/MB/GB to three significant figures."""
+    n = float(n)
+    if abs(n) < 100_000:
+        return f"{int(n):,} bytes"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if abs(n) >= scale:
+            return f"{sig3(n / scale)} {unit}"
+    return f"{int(n):,} bytes"  # pragma: no cover
+
+
+def sig3(x: float) -> str:
+    if abs(x) >= 100:
+        return f"{x:.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def fmt_bytes_binary(n: int | float) -> str:
+    """'12.50 GiB (13.42 GB)': binary and decimal, both named."""
+    n = float(n)
+    if abs(n) >= GIB / 10:
+        return f"{n / GIB:,.2f} GiB ({n / GB:,.2f} GB)"
+    if abs(n) >= 2**20:
+        return f"{n / 2**20:,.2f} MiB ({n / 1e6:,.2f} MB)"
+    if abs(n) >= 2**10:
+        return f"{n / 2**10:,.2f} KiB ({n / 1e3:,.2f} kB)"
+    return f"{int(n):,} bytes"
