@@ -45,7 +45,6 @@ INT_FIELDS: dict[str, tuple[int, int]] = {
 }
 BOOL_FIELDS = ("multi_query", "use_sliding_window", "tie_word_embeddings", "attention_bias", "is_encoder_decoder")
 STR_FIELDS = ("model_type", "_name_or_path")
-LAYER_TYPES = ("full_attention", "sliding_attention", "chunked_attention")
 
 
 class ConfigError(KvvizError):
@@ -196,12 +195,11 @@ def text_config(config: Any) -> dict[str, Any]:
     return config
 
 
-def read_int(cfg: dict, keys: Iterable[str], what: str = "", *, required: bool = True,
-             default: int | None = None) -> int | None:
+def read_int(cfg: dict, keys: Iterable[str], *, required: bool = True, default: int | None = None) -> int | None:
     """The one reader of integer fields: the first of `keys` present (null = absent), in its INT_FIELDS range.
 
     Bools, strings and floats with a fraction are refused, as are values out of range. A whole
-    float (4.0) is read as an integer. Missing and required: ConfigError naming `what`.
+    float (4.0) is read as an integer. Missing and required: ConfigError naming the keys.
     """
     keys = tuple(keys)
     for key in keys:
@@ -218,7 +216,7 @@ def read_int(cfg: dict, keys: Iterable[str], what: str = "", *, required: bool =
             raise ConfigError("planner.error.too_large", key, got=v, limit=hi)
         return v
     if required and default is None:
-        raise ConfigError("planner.error.missing", " or ".join(keys), what=what or keys[0])
+        raise ConfigError("planner.error.missing", " or ".join(keys))
     return default
 
 
@@ -230,10 +228,6 @@ def read_flag(cfg: dict, key: str, default: bool | None = None) -> bool | None:
     if not isinstance(v, bool):
         raise ConfigError("planner.error.not_bool", key, got=show(v))
     return v
-
-
-def model_type(config: dict) -> str:
-    return str(text_config(config).get("model_type") or "")
 
 
 def check_count(value: Any, what: str, *, allow_zero: bool = False, limit: int | None = None) -> int:

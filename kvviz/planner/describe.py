@@ -7,7 +7,7 @@ picks the text key and fills in the numbers, in the current language.
 from __future__ import annotations
 
 from kvviz.planner.configs import ModelSpec
-from kvviz.planner.fit import TP_CANDIDATES, Sharding
+from kvviz.planner.fit import Sharding
 from kvviz.planner.layout import Attention
 from kvviz.planner.plan import Notice, Plan
 from kvviz.text import t
@@ -54,7 +54,3 @@ def limited_by(key: str) -> str:
 
 def tp_assumption() -> str:
     return t("planner.tp.assumption")
-
-
-def largest_tried() -> int:
-    return TP_CANDIDATES[-1]

@@ -63,7 +63,7 @@ def kv_layer(index: int, kv_heads: int, head_dim: int, window: int | None) -> La
 
 
 def num_layers(config: dict) -> int:
-    return read_int(text_config(config), LAYERS, "layers")
+    return read_int(text_config(config), LAYERS)
 
 
 def is_mla(config: dict) -> bool:
@@ -74,7 +74,7 @@ def attention_shape(config: dict) -> tuple[int, int, int, int]:
     """(layers, query heads, kv heads, head_dim), read from the config; head_dim derived only if absent."""
     cfg = text_config(config)
     layers = num_layers(config)
-    heads = read_int(cfg, HEADS, "attention_heads")
+    heads = read_int(cfg, HEADS)
     kv_heads = read_int(cfg, KV_HEADS, required=False)
     if kv_heads is None:
         kv_heads = 1 if read_flag(cfg, "multi_query", False) else heads
@@ -82,7 +82,7 @@ def attention_shape(config: dict) -> tuple[int, int, int, int]:
         raise ConfigError("planner.error.uneven_heads", "num_key_value_heads", heads=heads, kv_heads=kv_heads)
     head_dim = read_int(cfg, ("head_dim",), required=False)
     if head_dim is None:
-        hidden = read_int(cfg, HIDDEN, "hidden_size")
+        hidden = read_int(cfg, HIDDEN)
         if hidden % heads:
             raise ConfigError("planner.error.hidden_not_multiple", "hidden_size", hidden=hidden, heads=heads)
         head_dim = hidden // heads
@@ -108,7 +108,7 @@ def _windows(cfg: dict, layers: int) -> list[int | None]:
                     raise ConfigError("planner.error.no_window", "sliding_window", layer=i)
                 out.append(window)
             elif kind == "chunked_attention":
-                out.append(read_int(cfg, ("attention_chunk_size",), "attention_chunk_size"))
+                out.append(read_int(cfg, ("attention_chunk_size",)))
             else:
                 raise ConfigError("planner.error.layer_type", "layer_types", layer=i, got=kind[:40])
         return out
@@ -133,8 +133,8 @@ def kv_layout(config: dict) -> list[LayerKV]:
         raise ConfigError("planner.error.encoder_decoder", "is_encoder_decoder")
     if is_mla(config):
         layers = num_layers(config)
-        rank = read_int(cfg, ("kv_lora_rank",), "kv_lora_rank")
-        rope = read_int(cfg, ("qk_rope_head_dim",), "qk_rope_head_dim")
+        rank = read_int(cfg, ("kv_lora_rank",))
+        rope = read_int(cfg, ("qk_rope_head_dim",))
         parts = (("latent", 1, rank), ("rope_key", 1, rope))
         return [LayerKV(i, "mla", 1, rank + rope, None, parts) for i in range(layers)]
     layers, _, kv_heads, head_dim = attention_shape(config)
@@ -149,10 +149,10 @@ def mla_reference_dims(config: dict) -> tuple[int, int, int] | None:
     if not is_mla(config):
         return None
     cfg = text_config(config)
-    heads = read_int(cfg, ("num_attention_heads",), "num_attention_heads")
-    nope = read_int(cfg, ("qk_nope_head_dim",), "qk_nope_head_dim")
-    rope = read_int(cfg, ("qk_rope_head_dim",), "qk_rope_head_dim")
-    return heads, nope + rope, read_int(cfg, ("v_head_dim",), "v_head_dim")
+    heads = read_int(cfg, ("num_attention_heads",))
+    nope = read_int(cfg, ("qk_nope_head_dim",))
+    rope = read_int(cfg, ("qk_rope_head_dim",))
+    return heads, nope + rope, read_int(cfg, ("v_head_dim",))
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,7 @@ class Attention:
 def attention_variant(config: dict) -> Attention:
     layout = kv_layout(config)
     if is_mla(config):
-        heads = read_int(text_config(config), HEADS, "attention_heads")
+        heads = read_int(text_config(config), HEADS)
         return Attention("mla", heads, 1, len(layout), 0, None)
     _, heads, kv_heads, _ = attention_shape(config)
     scheme = "mha" if kv_heads == heads else ("mqa" if kv_heads == 1 else "gqa")

@@ -19,8 +19,8 @@ def count_parameters(config: dict) -> int:
     cfg = text_config(config)
     mtype = str(cfg.get("model_type") or "")
     layers = num_layers(config)
-    vocab = read_int(cfg, ("vocab_size",), "vocab_size")
-    hidden = read_int(cfg, HIDDEN, "hidden_size")
+    vocab = read_int(cfg, ("vocab_size",))
+    hidden = read_int(cfg, HIDDEN)
     tied = read_flag(cfg, "tie_word_embeddings", mtype in TIED_BY_DEFAULT)
     embed = vocab * hidden * (1 if tied else 2)
     if mtype == "gpt2" or "n_embd" in cfg:
@@ -28,7 +28,7 @@ def count_parameters(config: dict) -> int:
     if is_mla(config):
         return _count_deepseek(cfg, layers, hidden, embed)
     _, heads, kv_heads, head_dim = attention_shape(config)
-    inter = read_int(cfg, ("intermediate_size",), "intermediate_size")
+    inter = read_int(cfg, ("intermediate_size",))
     q, kv = heads * head_dim, kv_heads * head_dim
     attn = hidden * q + 2 * hidden * kv + q * hidden  # (hidden, q) Q, (hidden, kv) K and V, (q, hidden) O
     if mtype in ("qwen2", "qwen2_moe") or read_flag(cfg, "attention_bias", False):
@@ -47,7 +47,7 @@ def count_parameters(config: dict) -> int:
 
 def _count_gpt2(cfg: dict, layers: int, vocab: int, hidden: int) -> int:
     """GPT-2: learned positions, fused c_attn, biases everywhere, tied LM head."""
-    positions = read_int(cfg, ("n_positions", "n_ctx"), "n_positions")
+    positions = read_int(cfg, ("n_positions", "n_ctx"))
     inner = read_int(cfg, ("n_inner",), required=False, default=4 * hidden)
     per_layer = (
         2 * 2 * hidden  # ln_1, ln_2 (weight + bias)
@@ -60,18 +60,18 @@ def _count_gpt2(cfg: dict, layers: int, vocab: int, hidden: int) -> int:
 
 def _count_deepseek(cfg: dict, layers: int, hidden: int, embed: int) -> int:
     """DeepSeek-V2/V3: MLA projections, dense first layers, routed + shared experts (MTP layers excluded)."""
-    heads = read_int(cfg, ("num_attention_heads",), "num_attention_heads")
-    rank = read_int(cfg, ("kv_lora_rank",), "kv_lora_rank")
+    heads = read_int(cfg, ("num_attention_heads",))
+    rank = read_int(cfg, ("kv_lora_rank",))
     q_rank = read_int(cfg, ("q_lora_rank",), required=False)
-    nope = read_int(cfg, ("qk_nope_head_dim",), "qk_nope_head_dim")
-    rope = read_int(cfg, ("qk_rope_head_dim",), "qk_rope_head_dim")
-    v = read_int(cfg, ("v_head_dim",), "v_head_dim")
+    nope = read_int(cfg, ("qk_nope_head_dim",))
+    rope = read_int(cfg, ("qk_rope_head_dim",))
+    v = read_int(cfg, ("v_head_dim",))
     qk = heads * (nope + rope)
     q = hidden * q_rank + q_rank + q_rank * qk if q_rank else hidden * qk
     attn = q + hidden * (rank + rope) + rank + rank * heads * (nope + v) + heads * v * hidden
-    dense_inter = read_int(cfg, ("intermediate_size",), "intermediate_size")
-    moe_inter = read_int(cfg, ("moe_intermediate_size",), "moe_intermediate_size")
-    routed = read_int(cfg, ("n_routed_experts",), "n_routed_experts")
+    dense_inter = read_int(cfg, ("intermediate_size",))
+    moe_inter = read_int(cfg, ("moe_intermediate_size",))
+    routed = read_int(cfg, ("n_routed_experts",))
     shared = read_int(cfg, ("n_shared_experts",), required=False, default=0)
     first_dense = min(read_int(cfg, ("first_k_dense_replace",), required=False, default=0), layers)
     moe = (routed + shared) * 3 * hidden * moe_inter + routed * hidden
