@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kvviz.errors import KvvizError
+from kvviz.text import t
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def get_dtype(name: str) -> DType:
     key = str(name).strip().lower()
     key = _ALIASES.get(key, key)
     if key not in DTYPES:
-        raise KvvizError(f"Unknown element type {str(name)[:40]!r}; choose one of {', '.join(DTYPES)}.")
+        raise KvvizError(t("planner.error.unknown_dtype", name=str(name)[:40], names=", ".join(DTYPES)))
     return DTYPES[key]
 
 

@@ -133,6 +133,7 @@ STRINGS: dict[str, str] = {
     "planner.error.no_config_in_folder": "The folder {path!r} has no config.json.",
     "planner.error.no_file": "No file at {path!r}. Give a config.json path or a catalog name: {names}.",
     "planner.error.cannot_read": "Cannot read {path}: {reason}.",
+    "planner.error.unknown_dtype": "Unknown element type {name!r}; choose one of {names}.",
     "planner.error.unknown_accelerator": "Unknown accelerator {name!r}; choose one of: {names}.",
     # charts (hover templates: Plotly's %{...} placeholders, no fields)
     "planner.chart.curve_hover": (
