@@ -32,12 +32,12 @@ def _app():
 
 def _unescaped(markdown: str) -> str:
     """The markdown with every backslash-escaped character removed: what is left could be markup."""
-    return re.sub(r"\\.", "", markdown, flags=re.S)
+    return re.sub(r"\\.", "", markdown, flags=re.DOTALL)
 
 
 def _plain(markdown: str) -> str:
     """What escaped markdown reads as: the backslashes removed."""
-    return re.sub(r"\\(.)", r"\1", markdown, flags=re.S)
+    return re.sub(r"\\(.)", r"\1", markdown, flags=re.DOTALL)
 
 
 def _markup_in(markdown: str) -> list[str]:

@@ -26,7 +26,7 @@ def _app():
     planner_page.render()
 
 
-def _run(**state) -> "AppTest":
+def _run(**state) -> AppTest:
     at = AppTest.from_function(_app, default_timeout=60)
     for k, v in state.items():
         at.session_state[k] = v

@@ -31,8 +31,8 @@ def _run_dynamic_cache(cfg, prompt_len: int = 7, decode_steps: int = 3, batch: i
     return prompt_len + decode_steps, real, model.config.to_dict()
 
 
-SMALL = dict(vocab_size=97, hidden_size=32, intermediate_size=64, num_hidden_layers=4, num_attention_heads=4,
-             num_key_value_heads=2, max_position_embeddings=64)
+SMALL = {"vocab_size": 97, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 4, "num_attention_heads": 4,
+             "num_key_value_heads": 2, "max_position_embeddings": 64}
 
 
 def _tiny_configs():

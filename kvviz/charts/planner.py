@@ -29,7 +29,7 @@ def log_contexts(lo: int = 128, hi: int = 131072, per_octave: int = 4) -> list[i
     out: set[int] = set()
     c = float(lo)
     while c <= hi:
-        out.add(int(round(c)))
+        out.add(round(c))
         c *= 2 ** (1 / per_octave)
     p = 1
     while p <= hi:

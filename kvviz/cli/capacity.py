@@ -85,8 +85,8 @@ def _run(args: argparse.Namespace) -> int:
     fitted = smallest = acc = None
     if args.gpu:
         acc = get_accelerator(args.gpu)
-        kw = dict(dtype=args.dtype, context=args.context, batch=args.batch,
-                  weights_dtype=args.weights_dtype, reserve_fraction=args.reserve)
+        kw = {"dtype": args.dtype, "context": args.context, "batch": args.batch,
+              "weights_dtype": args.weights_dtype, "reserve_fraction": args.reserve}
         smallest = smallest_gpus(spec, acc.memory_bytes, **kw)
         fitted = fit(spec, acc.memory_bytes, gpus=args.gpus, **kw)
     if args.json:

@@ -9,8 +9,9 @@ whole (replicated) head. MLA's latent is shared by all heads: every device holds
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from kvviz.errors import KvvizError
 from kvviz.planner.configs import ConfigError, ModelSpec, check_count, spec_of
@@ -142,13 +143,14 @@ def fit(
     weights_per_device = -(-p.weights_bytes // gpus)
     free = usable - weights_per_device
     per_seq_device = cache_total_bytes(layout, dt, context, 1)
-    common: dict[str, Any] = dict(
-        accelerator_bytes=accelerator_bytes, reserve_fraction=reserve_fraction, usable_bytes=usable, gpus=gpus,
-        sharding=kv_sharding(spec, gpus), weights_bytes=p.weights_bytes, weights_per_device_bytes=weights_per_device,
-        free_for_cache_bytes=max(free, 0), weights_fit=free > 0, context=context, batch=batch,
-        per_sequence_bytes=p.total_bytes, per_sequence_per_device_bytes=per_seq_device,
-        cache_per_device_bytes=cache_total_bytes(layout, dt, context, batch),
-    )
+    common: dict[str, Any] = {
+        "accelerator_bytes": accelerator_bytes, "reserve_fraction": reserve_fraction, "usable_bytes": usable,
+        "gpus": gpus, "sharding": kv_sharding(spec, gpus), "weights_bytes": p.weights_bytes,
+        "weights_per_device_bytes": weights_per_device, "free_for_cache_bytes": max(free, 0), "weights_fit": free > 0,
+        "context": context, "batch": batch, "per_sequence_bytes": p.total_bytes,
+        "per_sequence_per_device_bytes": per_seq_device,
+        "cache_per_device_bytes": cache_total_bytes(layout, dt, context, batch),
+    }
     if free <= 0:
         return Fit(**common, largest_batch=0, largest_context=0, context_limited_by="weights", fits=False)
     fixed = 2 * len(layout) * dt.tensor_scale_bytes

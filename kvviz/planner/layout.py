@@ -17,8 +17,18 @@ from kvviz.cache.rules import transformers_positions
 from kvviz.planner.configs import ConfigError, check_fields, read_flag, read_int, text_config
 from kvviz.planner.dtypes import DType, vector_bytes
 
-__all__ = ["LayerKV", "Attention", "kv_layout", "attention_shape", "attention_variant", "is_mla",
-           "cache_total_bytes", "cache_bytes_for", "transformers_positions", "mla_reference_dims"]
+__all__ = [
+    "Attention",
+    "LayerKV",
+    "attention_shape",
+    "attention_variant",
+    "cache_bytes_for",
+    "cache_total_bytes",
+    "is_mla",
+    "kv_layout",
+    "mla_reference_dims",
+    "transformers_positions",
+]
 
 LAYERS = ("num_hidden_layers", "n_layer", "num_layers")
 HEADS = ("num_attention_heads", "n_head", "num_heads")

@@ -8,7 +8,7 @@ element goes through md_escape (_say), and the charts escape names themselves (c
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -187,7 +187,8 @@ def _fit_section(plans: list[tuple[ModelSpec, Plan]], dtype: str, context: int, 
                        weights=weights, dtype=weights_dtype))
     rows, details, bars, notes = [], [], [], []
     for spec, p in plans:
-        kw = dict(dtype=dtype, context=context, batch=batch, weights_dtype=weights_dtype, reserve_fraction=reserve)
+        kw = {"dtype": dtype, "context": context, "batch": batch, "weights_dtype": weights_dtype,
+              "reserve_fraction": reserve}
         try:
             f = fit(spec, acc.memory_bytes, gpus=gpus, **kw)
             smallest = smallest_gpus(spec, acc.memory_bytes, **kw)
