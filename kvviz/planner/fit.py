@@ -16,7 +16,7 @@ from typing import Any
 from kvviz.errors import KvvizError
 from kvviz.planner.configs import ConfigError, ModelSpec, check_count, spec_of
 from kvviz.planner.dtypes import get_dtype
-from kvviz.planner.layout import LayerKV, attention_shape, cache_total_bytes, is_mla, kv_layout
+from kvviz.planner.layout import LayerKV, attention_shape, cache_total_bytes, is_mla, kv_layout, scale_bytes
 from kvviz.planner.plan import MAX_BATCH, MAX_CONTEXT, plan
 from kvviz.text import t
 
@@ -153,7 +153,7 @@ def fit(
     }
     if free <= 0:
         return Fit(**common, largest_batch=0, largest_context=0, context_limited_by="weights", fits=False)
-    fixed = 2 * len(layout) * dt.tensor_scale_bytes
+    fixed = scale_bytes(len(layout), dt, context)  # context >= 1 here
     per_seq = per_seq_device - fixed
     largest_batch = (free - fixed) // per_seq if per_seq > 0 else None
     limit = max_context or p.max_position_embeddings or MAX_CONTEXT

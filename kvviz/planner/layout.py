@@ -27,6 +27,7 @@ __all__ = [
     "is_mla",
     "kv_layout",
     "mla_reference_dims",
+    "scale_bytes",
     "transformers_positions",
 ]
 
@@ -196,8 +197,12 @@ def cache_total_bytes(layout: list[LayerKV], dtype: DType, context: int, batch: 
                       convention: str = "window") -> int:
     """Bytes of the whole cache: per-position bytes x positions held, x batch, plus per-tensor scales."""
     per_seq = sum(layer.bytes_per_token(dtype) * layer.positions(context, convention) for layer in layout)
-    fixed = 2 * len(layout) * dtype.tensor_scale_bytes if context > 0 else 0
-    return per_seq * batch + fixed
+    return per_seq * batch + scale_bytes(len(layout), dtype, context)
+
+
+def scale_bytes(layers: int, dtype: DType, context: int) -> int:
+    """Per-tensor scales (fp8): one per cached K and V tensor per layer, whatever the tokens; none while empty."""
+    return 2 * layers * dtype.tensor_scale_bytes if context > 0 else 0
 
 
 def cache_bytes_for(layer_windows: list[int | None], num_kv_heads: int, head_dim: int, dtype_bytes: int,

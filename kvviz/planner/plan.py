@@ -12,7 +12,14 @@ from typing import Any
 from kvviz.planner.configs import ModelSpec, check_count, read_int, spec_of, text_config
 from kvviz.planner.dtypes import get_dtype, vector_bytes, weights_bytes
 from kvviz.planner.formula import Formula, formula
-from kvviz.planner.layout import Attention, attention_variant, cache_total_bytes, kv_layout, mla_reference_dims
+from kvviz.planner.layout import (
+    Attention,
+    attention_variant,
+    cache_total_bytes,
+    kv_layout,
+    mla_reference_dims,
+    scale_bytes,
+)
 from kvviz.planner.params import count_parameters
 
 # Above this a figure is no deployment anyone runs (1 PiB: more than the memory of the largest
@@ -139,9 +146,9 @@ def plan(
     if dims is not None:
         heads, kdim, vdim = dims
         ref_bpt = len(layout) * heads * (vector_bytes(kdim, dt) + vector_bytes(vdim, dt))
-        fixed = 2 * len(layout) * dt.tensor_scale_bytes if context else 0
         reference = MlaReference(heads, kdim, vdim, heads * (kdim + vdim), ref_bpt,
-                                 ref_bpt * context * batch + fixed, ref_bpt / bytes_per_token)
+                                 ref_bpt * context * batch + scale_bytes(len(layout), dt, context),
+                                 ref_bpt / bytes_per_token)
     return Plan(
         model=spec.name, source=spec.source, attention=attention_variant(spec.config), dtype=dt.name,
         context=context, batch=batch, num_layers=len(layout), bytes_per_token=bytes_per_token,
