@@ -8,8 +8,14 @@ import string
 
 import pytest
 
-from kvviz.planner import capacity as cap
 from kvviz.charts import planner as charts
+from kvviz.planner.catalog import resolve_config
+from kvviz.planner.configs import ConfigError, parse_config_text
+from kvviz.planner.describe import split_note
+from kvviz.planner.fit import DEFAULT_RESERVE, Sharding
+from kvviz.planner.formula import formula_text
+from kvviz.planner.plan import context_curve, plan
+from kvviz.text import t
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 
@@ -20,7 +26,7 @@ def _app():
     planner_page.render()
 
 
-def _run(**state) -> "AppTest":
+def _run(**state) -> AppTest:
     at = AppTest.from_function(_app, default_timeout=60)
     for k, v in state.items():
         at.session_state[k] = v
@@ -75,7 +81,7 @@ def test_page_renders_with_figures():
     curve = figs[0]
     assert curve["layout"]["xaxis"]["type"] == "log"
     assert "GiB" in curve["layout"]["yaxis"]["title"]["text"]
-    names = [t["name"] for t in curve["data"]]
+    names = [trace["name"] for trace in curve["data"]]
     assert names == ["Llama-3.1-8B", "Mistral-7B-v0.1", "Gemma-2-9B", "DeepSeek-V3"]
     # hover carries the exact bytes: Llama-3.1-8B at 4,096 tokens, batch 16, bf16 = 131,072 x 4,096 x 16
     llama = curve["data"][0]
@@ -93,13 +99,12 @@ def test_page_shows_formula_and_units():
     at = _run()
     # default formula model Llama-3.1-8B, 32,768 tokens x batch 16, bf16: 131,072 x 32,768 x 16 = 68,719,476,736 = 64 GiB
     code = [c.value for c in at.code]
-    assert any(
-        "32 full layers x 2 (K,V) x 8 kv_heads x 128 head_dim x 32,768 positions" in c
-        and "= 68,719,476,736 bytes = 64.00 GiB (68.72 GB)" in c
-        for c in code
-    )
+    expected = plan(resolve_config("Llama-3.1-8B"), context=32768, batch=16)
+    assert expected.total_bytes == 68_719_476_736
+    assert code == [formula_text(expected.formula)]
+    assert "68,719,476,736" in code[0] and "64.00 GiB (68.72 GB)" in code[0]
     assert "68{,}719{,}476{,}736" in at.latex[0].value
-    text = " ".join(str(c.value) for c in at.caption)
+    text = " ".join(_plain(str(c.value)) for c in at.caption)
     assert "GiB" in text and "GB" in text and "nvidia-smi" in text
 
 
@@ -108,12 +113,15 @@ def test_bad_upload_shows_error_and_page_stays_usable():
     at.file_uploader(key="planner_upload").set_value(("config.json", b"{definitely not json", "application/json"))
     at.run()
     assert not at.exception
-    assert any("not valid JSON" in e.value for e in at.error)
+    (err,) = [_plain(e.value) for e in at.error]
+    with pytest.raises(ConfigError) as expected:
+        parse_config_text(b"{definitely not json", t("planner.ui.upload_label", name="'config.json'"))
+    assert expected.value.key == "planner.error.not_json" and err == str(expected.value)
     assert len(_figures(at)) == 3  # the rest of the page still renders
     at.file_uploader(key="planner_upload").set_value(("tokenizer.json", json.dumps({"version": "1.0", "model": {}}).encode(), "application/json"))
     at.run()
     assert not at.exception
-    assert any("number of layers" in e.value for e in at.error)
+    assert any("num_hidden_layers" in _plain(e.value) for e in at.error)
 
 
 def test_good_upload_is_planned():
@@ -123,14 +131,14 @@ def test_good_upload_is_planned():
     at.file_uploader(key="planner_upload").set_value(("my-model.json", json.dumps(cfg).encode(), "application/json"))
     at.run()
     assert not at.exception and not at.error
-    names = [t["name"] for t in _figures(at)[0]["data"]]
+    names = [trace["name"] for trace in _figures(at)[0]["data"]]
     assert "my-model (uploaded)" in names
 
 
 def test_loaded_model_from_session():
-    cfg = {"_name_or_path": "HuggingFaceTB/SmolLM2-135M", **cap.resolve_config("SmolLM2-135M").config}
+    cfg = {"_name_or_path": "HuggingFaceTB/SmolLM2-135M", **resolve_config("SmolLM2-135M").config}
     at = _run(loaded_model_config=cfg)
-    names = [t["name"] for t in _figures(at)[0]["data"]]
+    names = [trace["name"] for trace in _figures(at)[0]["data"]]
     assert names[0] == "SmolLM2-135M (loaded)"
 
 
@@ -157,7 +165,7 @@ def test_changing_inputs():
 def test_chart_functions_are_pure():
     contexts = charts.log_contexts(128, 4096)
     assert contexts[0] == 128 and contexts[-1] == 4096 and 1024 in contexts
-    sizes = cap.context_curve(cap.resolve_config("GPT-2"), "fp32", contexts)
+    sizes = context_curve(resolve_config("GPT-2"), "fp32", contexts)
     fig = charts.cache_vs_context([("GPT-2", contexts, sizes)], capacity_bytes=2**30, capacity_label="1 GiB")
     assert fig.data[0].customdata[-1][0] == 73_728 * 4096
     assert fig.layout.xaxis.type == "log"
@@ -172,13 +180,13 @@ def test_uploaded_file_name_is_text_in_markdown_and_charts():
     at = _run()
     _upload(at, EVIL_FILE, cfg)
     assert not at.error
-    named = [t for t in _markdown_texts(at) if "http://e" in _plain(t)]
+    named = [text for text in _markdown_texts(at) if "http://e" in _plain(text)]
     assert len(named) >= 2  # the warning and the sliding-window caption
-    for t in named:
-        assert _all_escaped(t), t
-        assert f"{EVIL_NAME} (uploaded)" in _plain(t)
-    for t in _markdown_texts(at):
-        assert "<b>" not in t and "](http" not in t
+    for text in named:
+        assert _all_escaped(text), text
+        assert f"{EVIL_NAME} (uploaded)" in _plain(text)
+    for text in _markdown_texts(at):
+        assert "<b>" not in text and "](http" not in text
     figs = _figures(at)
     dumped = json.dumps(figs)
     assert "<b>x" not in dumped and "\\u003cb\\u003ex" not in dumped  # neither raw nor as a JSON escape
@@ -253,14 +261,14 @@ def test_good_mla_upload_alone():
     at.run()
     _upload(at, "tiny-mla.json", MLA)
     assert not at.error and len(_figures(at)) == 3
-    assert any(t["name"] == "tiny-mla (uploaded)" for t in _figures(at)[0]["data"])
+    assert any(trace["name"] == "tiny-mla (uploaded)" for trace in _figures(at)[0]["data"])
 
 
 def test_a100_40gb_caption_names_the_variants():
     at = _run()
     at.selectbox(key="planner_acc").set_value("A100 40 GB")
     at.run()
-    text = " ".join(str(c.value) for c in at.caption)
+    text = " ".join(_plain(str(c.value)) for c in at.caption)
     assert "A100-SXM4-40GB" in text and "A100-PCIE-40GB" in text and "40,960 MiB" in text and "40,536 MiB" in text
 
 
@@ -282,7 +290,8 @@ def test_on_screen_tables_are_short_with_formats_widths_and_units():
             assert len(c["label"]) <= 22, c["label"]  # short headers
         assert sum(c["width"] for c in cols.values()) <= 820  # fits the page at 1280 px: no hidden columns
     cols = _columns(summary)
-    assert [cols[k]["label"] for k in ("cache_gib", "cache_gb", "weights_gib")] == ["cache (GiB)", "cache (GB)", "weights (GiB)"]
+    assert [cols[k]["label"] for k in ("cache_gib", "cache_gb", "weights_gib")] == [
+        t("planner.col.cache_gib"), t("planner.col.cache_gb"), t("planner.col.weights_gib")]
     assert {cols[k]["type_config"]["format"] for k in ("cache_gib", "cache_gb", "weights_gib", "per_token_kib")} == {"%,.2f"}
     cols = _columns(fit)
     assert cols["largest_batch"]["type_config"]["format"] == cols["largest_context"]["type_config"]["format"] == "%,d"
@@ -292,7 +301,8 @@ def test_on_screen_tables_are_short_with_formats_widths_and_units():
     assert list(v["cache_gib"]) == [64.0, 8.0, 94.5, 36_842_766_336 / 2**30]
     assert list(fit.value["largest_context"]) == [29_043, 32_768, 8_192, 0]
     # the rest moved into expanders
-    assert [e.label for e in at.expander][:2] == ["Attention, exact bytes and sources", "Per device on H100 80 GB: weights, cache, KV heads"]
+    assert [_plain(e.label) for e in at.expander][:2] == [t("planner.ui.details"),
+                                                         t("planner.ui.per_device", where="H100 80 GB")]
     assert _columns(details)["bytes_per_token"]["type_config"]["format"] == "%,d"
     assert "source" in details.value.columns and "attention" in details.value.columns
     assert "kv_heads" in per_device.value.columns
@@ -300,9 +310,9 @@ def test_on_screen_tables_are_short_with_formats_widths_and_units():
 
 def test_reserve_default_is_shown_and_equals_the_cli():
     at = _run()
-    assert at.slider(key="planner_reserve").value == cap.DEFAULT_RESERVE == 0.10
-    text = " ".join(str(c.value) for c in at.caption)
-    assert "less the reserve used (10%; default 10%" in text
+    assert at.slider(key="planner_reserve").value == DEFAULT_RESERVE == 0.10
+    captions = [_plain(c.value) for c in at.caption]
+    assert any(c.startswith("H100 80 GB: ") and "(10%; default 10%" in c and "85,520,809,984" in c for c in captions)
     # Llama-3.1-8B at 32k on an H100: largest batch 14, as the CLI says by default
     assert at.dataframe[2].value["largest_batch"][0] == 14
 
@@ -312,29 +322,30 @@ def test_how_many_h100s_for_llama3_70b():
     at.multiselect(key="planner_models").set_value(["Llama-3.1-70B", "DeepSeek-V3"])
     at.run()
     fit = at.dataframe[2].value
-    assert list(fit["fits"]) == ["no", "no"] and list(fit["smallest_n"]) == ["8", "64"]
+    assert list(fit["fits"]) == [False, False] and list(fit["smallest_n"]) == [8, 64]
     assert list(fit["largest_batch"]) == [0, 0]
     at.number_input(key="planner_gpus").set_value(8)
     at.run()
     assert not at.exception
     fit = at.dataframe[2].value
-    assert fit["fits"][0] == "yes" and fit["largest_batch"][0] == 44 and fit["largest_context"][0] == 90_530
+    assert bool(fit["fits"][0]) and fit["largest_batch"][0] == 44 and fit["largest_context"][0] == 90_530
     # 59,330,302,361 bytes free per device: 76,968,728,985 usable - 141,107,412,992 / 8
     assert fit["free_gib"][0] == 59_330_302_361 / 2**30
     per_device = at.dataframe[3].value
     assert per_device["kv_heads"][0] == 1 and per_device["weights_gib"][0] == 17_638_426_624 / 2**30
-    assert _columns(at.dataframe[2])["fits"]["label"] == "fits on 8?"
+    assert _columns(at.dataframe[2])["fits"]["label"] == t("planner.col.fits_on", n="8")
     captions = " ".join(_plain(str(c.value)) for c in at.caption)
-    assert "1/8 of the weights" in captions and "replicated" in captions
-    assert "DeepSeek-V3: MLA" in captions  # the latent is not split: said for the model it concerns
+    assert t("planner.ui.weights_share", n=8) in captions
+    # the latent is not split: said for the model it concerns
+    assert t("planner.ui.model_note", name="DeepSeek-V3", text=split_note(Sharding(8, None, None, "mla"))) in captions
     bars = _figures(at)[1]
-    assert "per device, 8 x H100 80 GB" in bars["layout"]["title"]["text"]
+    assert bars["layout"]["title"]["text"] == t("planner.chart.bars_title_tp", n=8, accelerator="H100 80 GB")
     assert bars["data"][0]["customdata"][0][0] == 17_638_426_624  # weights per device
     assert bars["data"][1]["customdata"][0][0] == 21_474_836_480  # cache per device: 20 GiB
     at.number_input(key="planner_gpus").set_value(16)
     at.run()
     captions = " ".join(_plain(str(c.value)) for c in at.caption)
-    assert "Llama-3.1-70B: 16 devices > 8 KV heads: each device still holds one whole KV head" in captions
+    assert t("planner.ui.model_note", name="Llama-3.1-70B", text=split_note(Sharding(16, 8, 1, "replicated"))) in captions
 
 
 def test_context_input_has_a_wide_column():
@@ -342,8 +353,8 @@ def test_context_input_has_a_wide_column():
     at.number_input(key="planner_context").set_value(1_000_000)
     at.run()
     assert not at.exception
-    assert at.subheader[0].value == "Cache at 1,000,000 tokens x batch 16"
+    assert at.subheader[0].value == t("planner.ui.summary_title", context="1,000,000", batch=16)
     # a top-level column of its own (a third of the page, ~270 px at 1280 px wide), never nested in a narrow one:
     # the 7-digit value was cut ("l00000(") when context shared half of a 2/5 column with batch
-    (col,) = [c for c in at.columns if any(getattr(ch, "label", None) == "Context (tokens)" for ch in c.children.values())]
+    (col,) = [c for c in at.columns if any(getattr(ch, "label", None) == t("planner.ui.context") for ch in c.children.values())]
     assert col.proto.weight >= 0.3

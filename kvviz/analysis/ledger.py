@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kvviz.planner.capacity import cache_bytes_for, transformers_positions
+from kvviz.planner.layout import cache_bytes_for, transformers_positions
 from kvviz.trace_data import ModelInfo, Trace
 from kvviz.units import fmt_bytes, fmt_flops  # noqa: F401  (re-exported for older callers)
 

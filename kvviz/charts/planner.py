@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from kvviz.planner.capacity import GB, GIB
 from kvviz.charts.trace import plotly_text
+from kvviz.text import t
+from kvviz.units import GB, GIB
 
 
 def label(name: str) -> str:
@@ -28,7 +29,7 @@ def log_contexts(lo: int = 128, hi: int = 131072, per_octave: int = 4) -> list[i
     out: set[int] = set()
     c = float(lo)
     while c <= hi:
-        out.add(int(round(c)))
+        out.add(round(c))
         c *= 2 ** (1 / per_octave)
     p = 1
     while p <= hi:
@@ -40,10 +41,6 @@ def log_contexts(lo: int = 128, hi: int = 131072, per_octave: int = 4) -> list[i
 
 
 # The name comes from each point's `text`, never from the template itself.
-_CURVE_HOVER = (
-    "<b>%{text}</b><br>context %{x:,} tokens<br>%{customdata[0]:,} bytes"
-    "<br>%{y:.3f} GiB = %{customdata[1]:.3f} GB<extra></extra>"
-)
 
 
 def cache_vs_context(series: list[tuple[str, list[int], list[int]]], *, batch: int = 1, dtype: str = "bf16",
@@ -60,12 +57,12 @@ def cache_vs_context(series: list[tuple[str, list[int], list[int]]], *, batch: i
                 text=[shown] * len(contexts),
                 mode="lines",
                 name=shown,
-                hovertemplate=_CURVE_HOVER,
+                hovertemplate=t("planner.chart.curve_hover"),
             )
         )
     if capacity_bytes is not None and series:
         xs = series[0][1]
-        shown = label(capacity_label or "free memory")
+        shown = label(capacity_label or t("planner.chart.free_memory"))
         fig.add_trace(
             go.Scatter(
                 x=[xs[0], xs[-1]],
@@ -75,13 +72,13 @@ def cache_vs_context(series: list[tuple[str, list[int], list[int]]], *, batch: i
                 mode="lines",
                 line={"dash": "dash", "color": "gray"},
                 name=shown,
-                hovertemplate="%{text}: %{customdata[0]:,} bytes = %{y:.2f} GiB<extra></extra>",
+                hovertemplate=t("planner.chart.capacity_hover"),
             )
         )
     fig.update_layout(
-        title=f"KV cache vs context length ({label(dtype)}, batch {batch})",
-        xaxis={"title": "context length (tokens, log scale)", "type": "log"},
-        yaxis={"title": "KV cache (GiB, 2^30 bytes)", "rangemode": "tozero"},
+        title=t("planner.chart.curve_title", dtype=label(dtype), batch=batch),
+        xaxis={"title": t("planner.chart.context_axis"), "type": "log"},
+        yaxis={"title": t("planner.chart.cache_axis"), "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.25},
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
         hovermode="closest",
@@ -96,7 +93,8 @@ def memory_bars(rows: list[dict], accelerator_name: str, usable_bytes: int, gpus
     """
     names = [label(r["name"]) for r in rows]  # bar categories: the hover shows them through %{y}
     fig = go.Figure()
-    for key, part, color in (("weights_bytes", "weights", "#636efa"), ("cache_bytes", "KV cache", "#ef553b")):
+    for key, part, color in (("weights_bytes", t("planner.chart.weights"), "#636efa"),
+                             ("cache_bytes", t("planner.chart.kv_cache"), "#ef553b")):
         vals = [r[key] for r in rows]
         fig.add_trace(
             go.Bar(
@@ -106,17 +104,18 @@ def memory_bars(rows: list[dict], accelerator_name: str, usable_bytes: int, gpus
                 orientation="h",
                 name=part,
                 marker_color=color,
-                hovertemplate=f"%{{y}} {part}: %{{customdata[0]:,}} bytes<br>%{{x:.2f}} GiB = %{{customdata[1]:.2f}} GB<extra></extra>",
+                hovertemplate=t("planner.chart.bar_hover"),
             )
         )
     acc = label(accelerator_name)
     fig.add_vline(x=usable_bytes / GIB, line_dash="dash", line_color="gray",
-                  annotation_text=f"{acc}: {usable_bytes / GIB:.1f} GiB usable",
+                  annotation_text=t("planner.chart.usable", accelerator=acc, gib=f"{usable_bytes / GIB:.1f}"),
                   annotation_position="bottom right")
     fig.update_layout(
         barmode="stack",
-        title=f"Weights and cache on {acc}" if gpus == 1 else f"Weights and cache per device, {gpus} x {acc} (tensor parallel)",
-        xaxis={"title": "memory (GiB, 2^30 bytes)", "type": "log" if _spread(rows, usable_bytes) else "linear"},
+        title=t("planner.chart.bars_title", accelerator=acc) if gpus == 1
+        else t("planner.chart.bars_title_tp", n=gpus, accelerator=acc),
+        xaxis={"title": t("planner.chart.memory_axis"), "type": "log" if _spread(rows, usable_bytes) else "linear"},
         margin={"l": 120, "r": 20, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.25},
     )
@@ -138,19 +137,16 @@ def variants_bars(rows: list[dict], context: int, dtype: str) -> go.Figure:
         go.Bar(
             x=[label(r["name"]) for r in rows],
             y=[r["total_bytes"] / GIB for r in rows],
-            customdata=[[r["total_bytes"], r["total_bytes"] / GB, r["bytes_per_token"]] for r in rows],
-            text=[f"{r['bytes_per_token']:,} B/token" for r in rows],
+            customdata=[[r["total_bytes"], r["total_bytes"] / GB, r["bytes_per_token"], context] for r in rows],
+            text=[t("planner.chart.per_token", bytes=f"{r['bytes_per_token']:,}") for r in rows],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=(
-                "%{x}<br>%{customdata[2]:,} bytes per token<br>cache at "
-                f"{context:,} tokens: %{{customdata[0]:,}} bytes<br>%{{y:.3f}} GiB = %{{customdata[1]:.3f}} GB<extra></extra>"
-            ),
+            hovertemplate=t("planner.chart.variants_hover"),
         )
     )
     fig.update_layout(
-        title=f"One 7B-shaped model, four attention schemes ({label(dtype)}, {context:,} tokens, batch 1)",
-        yaxis={"title": "KV cache (GiB, 2^30 bytes)", "rangemode": "tozero"},
+        title=t("planner.chart.variants_title", dtype=label(dtype), context=f"{context:,}"),
+        yaxis={"title": t("planner.chart.cache_axis"), "rangemode": "tozero"},
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
     )
     return fig
