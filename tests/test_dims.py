@@ -1,8 +1,8 @@
 """Sizes read from the loaded modules, not from config keys; what kvviz cannot map, it refuses."""
 
 import pytest
-import torch.nn as nn
 from tiny_models import ARCHS, _configs, refused_configs, tiny_loaded, tiny_model
+from torch import nn
 
 from kvviz.engine.models import decoder_layers, model_info
 from kvviz.errors import KvvizError

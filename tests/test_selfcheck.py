@@ -107,3 +107,19 @@ def test_builtin_model_is_verified_on_load(builtin):
     assert info.dims_source == "modules" and info.config_mismatch == []
     assert builtin.selfcheck.checks["cache_bytes.decode"] == (4 * 46_080, 4 * 46_080)
     assert 0 < info.verify_ms
+
+
+def test_what_the_counter_cannot_see_is_not_called_verified():
+    """On CPU, torch's FLOP counter has no formula for the fused sdpa kernel: attention goes unmeasured."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    config = _configs()["llama"]
+    config._attn_implementation = "sdpa"
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(config, attn_implementation="sdpa").float().eval()
+    check = selfcheck.run_selfcheck(model, model_info(model, "tiny-llama-sdpa"))
+    assert not check.verified
+    assert check.checks["flops.cached.decode.scores"][1] == 0  # predicted, never measured
+    assert set(check.unverified) == {"scores", "attn_v", "total"}
+    assert "cache_bytes.decode" not in check.failed and "flops.cached.decode.mlp" not in check.failed

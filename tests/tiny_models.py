@@ -36,7 +36,7 @@ def _configs():
         Qwen2Config,
     )
 
-    common = dict(vocab_size=VOCAB, max_position_embeddings=256)
+    common = {"vocab_size": VOCAB, "max_position_embeddings": 256}
     return {
         # multi-head attention, fused QKV, two-matrix MLP
         "gpt2": GPT2Config(n_layer=2, n_head=4, n_embd=64, vocab_size=VOCAB, n_positions=256,
@@ -101,7 +101,7 @@ def refused_configs():
     """Families kvviz refuses (KvvizError naming what it cannot map) rather than mis-count."""
     from transformers import FalconConfig, OPTConfig
 
-    common = dict(vocab_size=VOCAB, max_position_embeddings=256)
+    common = {"vocab_size": VOCAB, "max_position_embeddings": 256}
     return {
         # Falcon-40B style with grouped K/V: broadcast to every query head before the cache stores them
         "falcon_new_gqa": FalconConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, num_kv_heads=2,
@@ -135,7 +135,7 @@ def tiny_model(config):
     return AutoModelForCausalLM.from_config(config, attn_implementation="eager").float().eval()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def tiny_loaded(arch: str) -> LoadedModel:
     """A tiny model as load_model returns one: sizes read from its modules, self-check attached."""
     model = tiny_model(_configs()[arch])

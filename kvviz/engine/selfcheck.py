@@ -34,6 +34,9 @@ _COVERS = {
 }
 
 
+_FUSED_INTO = {"q_proj": "qkv_proj", "kv_proj": "qkv_proj", "scores": "attention", "attn_v": "attention"}
+
+
 @dataclass
 class SelfCheck:
     """The probe's verdict. checks: key -> (cost model, measured)."""
@@ -76,8 +79,12 @@ def _probe(model, info) -> dict[str, tuple[int, int]]:
             model(input_ids=torch.tensor([fed]), output_hidden_states=True, logits_to_keep=1, **extra)
         predicted = ledger.step_flops(info, phase, context)[mode]
         measured = meter.groups()
-        for group, pair in ledger.comparable(predicted, measured).items():
+        pairs = ledger.comparable(predicted, measured)
+        for group, pair in pairs.items():
             checks[f"flops.{mode}.{phase}.{group}"] = pair
+        for c in ledger.COMPONENTS:  # a component the counter did not see at all is not verified
+            if not ({c, _FUSED_INTO.get(c)} & set(pairs)):
+                checks[f"flops.{mode}.{phase}.{c}"] = (predicted[c], 0)
         checks[f"flops.{mode}.{phase}.other"] = (0, measured.get("other", 0))
         if kv is not None:
             real = sum(layer.keys.numel() * layer.keys.element_size() + layer.values.numel() * layer.values.element_size()
