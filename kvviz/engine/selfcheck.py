@@ -39,7 +39,12 @@ _FUSED_INTO = {"q_proj": "qkv_proj", "kv_proj": "qkv_proj", "scores": "attention
 
 @dataclass
 class SelfCheck:
-    """The probe's verdict. checks: key -> (cost model, measured)."""
+    """The probe's verdict. checks: key -> (cost model, measured).
+
+    worst_rel: the largest |cost model - measured| / max(both) over the checks (1.0 when a
+    component went unmeasured or the probe could not run). unverified: "all" when the probe
+    could not run.
+    """
 
     verified: bool
     worst_rel: float
