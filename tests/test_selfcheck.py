@@ -123,3 +123,17 @@ def test_what_the_counter_cannot_see_is_not_called_verified():
     assert check.checks["flops.cached.decode.scores"][1] == 0  # predicted, never measured
     assert set(check.unverified) == {"scores", "attn_v", "total"}
     assert "cache_bytes.decode" not in check.failed and "flops.cached.decode.mlp" not in check.failed
+
+
+def test_a_model_folder_is_checked_on_load(tmp_path):
+    """load_model on a folder runs the probe too (the path a visitor's own model takes)."""
+    from tiny_models import tokenizer
+
+    from kvviz.engine.models import load_model
+
+    tiny_loaded("phi3").model.save_pretrained(tmp_path)
+    tokenizer().save_pretrained(tmp_path)
+    loaded = load_model(str(tmp_path), progress=lambda s: None)
+    assert loaded.verified and loaded.selfcheck.failed == []
+    assert loaded.info.mlp_matrices == 3 and loaded.info.num_key_value_heads == 2
+    assert loaded.load_seconds * 1000 >= loaded.info.verify_ms > 0
