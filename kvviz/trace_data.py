@@ -39,6 +39,17 @@ class ModelInfo:
     num_parameters: int = 0
     weight_bytes: int = 0
     attn_implementation: str = ""
+    # Sizes read from the loaded modules (engine/dims.py); "config" in traces written before that.
+    dims_source: str = "config"
+    mlp_matrices: int = 0  # hidden x inner matrices per block (3 gated, 2 plain); 0: from mlp_kind
+    bias_parameters: int = 0
+    config_mismatch: list[str] = field(default_factory=list)  # config keys the modules contradict
+    # The load-time probe (engine/selfcheck.py): cost model vs FlopCounterMode and the real cache.
+    verified: bool = False
+    verify_worst_rel: float | None = None  # None: no probe ran
+    verify_failed: list[str] = field(default_factory=list)  # stable check keys, e.g. "flops.cached.decode.mlp"
+    unverified: list[str] = field(default_factory=list)  # figures affected: components, "total", "cache_bytes"
+    verify_ms: float = 0.0
 
     @property
     def dtype_bytes(self) -> int:
@@ -221,6 +232,10 @@ def _check_numbers(trace: Trace) -> None:
     for w in m.layer_windows:
         if w is not None:
             _positive(w, "a sliding window")
+    if not isinstance(m.verified, bool) or not all(
+        isinstance(x, list) and all(isinstance(k, str) for k in x) for x in (m.verify_failed, m.unverified)
+    ):
+        raise KvvizError("Bad trace: model.verified must be true/false and its check keys lists of names.")
     if not trace.prompt_token_ids:
         raise KvvizError("Bad trace: the prompt has no tokens.")
     for i, s in enumerate(trace.steps):

@@ -4,8 +4,8 @@ import pytest
 from tiny_models import ARCHS, tiny_loaded
 
 from kvviz.analysis import ledger
-from kvviz.trace_data import ModelInfo
 from kvviz.engine.tracer import Tracer
+from kvviz.trace_data import ModelInfo
 
 LONG = "The cache grows by one position at every step of decoding here"  # longer than every tiny window
 SHORT = "The cache grows"  # shorter: decoding crosses the windows
@@ -13,12 +13,12 @@ SHORT = "The cache grows"  # shorter: decoding crosses the windows
 
 def smollm2_info(**over) -> ModelInfo:
     """The built-in model's shape, typed in from MODELS.md (no model load)."""
-    base = dict(
-        name="SmolLM2-135M", architecture="LlamaForCausalLM", num_layers=30, num_attention_heads=9,
-        num_key_value_heads=3, head_dim=64, hidden_size=576, vocab_size=49152, dtype="float32",
-        intermediate_size=1536, mlp_kind="gated", layer_windows=[None] * 30, tie_word_embeddings=True,
-        weight_bytes=538_000_000,
-    )
+    base = {
+        "name": "SmolLM2-135M", "architecture": "LlamaForCausalLM", "num_layers": 30, "num_attention_heads": 9,
+        "num_key_value_heads": 3, "head_dim": 64, "hidden_size": 576, "vocab_size": 49152, "dtype": "float32",
+        "intermediate_size": 1536, "mlp_kind": "gated", "layer_windows": [None] * 30, "tie_word_embeddings": True,
+        "weight_bytes": 538_000_000,
+    }
     base.update(over)
     return ModelInfo(**base)
 
@@ -50,7 +50,7 @@ def test_hand_computed_smollm2():
 
 def test_visible_keys_matches_brute_force():
     for window in (None, 1, 2, 5, 9):
-        for first in range(0, 12):
+        for first in range(12):
             for last in range(first, 20):
                 brute = sum(p + 1 if window is None else min(p + 1, window) for p in range(first, last))
                 assert ledger.visible_keys(window, first, last) == brute, (window, first, last)

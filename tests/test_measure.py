@@ -9,7 +9,7 @@ in both modes, on every tiny architecture and on the built-in model.
 import json
 
 import pytest
-from tiny_models import ARCHS, tiny_loaded
+from tiny_models import ARCHS, FUSED_QKV, tiny_loaded
 
 from kvviz.analysis import ledger
 from kvviz.engine.measure import FlopMeter, classify
@@ -45,7 +45,7 @@ def test_cost_model_matches_flop_counter(arch, use_cache, prompt):
     if windows:  # decode steps past the sliding window were measured
         assert tr.steps[-1].context_length > max(windows)
     for step in tr.steps:
-        assert_agrees(step, tr.mode, fused_qkv=(arch == "gpt2"))
+        assert_agrees(step, tr.mode, fused_qkv=(arch in FUSED_QKV))
 
 
 def test_gpt2_fused_qkv_is_reported_as_measured():
@@ -57,6 +57,10 @@ def test_gpt2_fused_qkv_is_reported_as_measured():
 
 
 def test_classify_module_paths():
+    assert classify("OPTForCausalLM.model.decoder.layers.0.fc1") == "mlp"  # OPT: no mlp module
+    assert classify("GPTNeoXForCausalLM.gpt_neox.layers.0.attention.query_key_value") == "qkv_proj"
+    assert classify("GPTNeoXForCausalLM.gpt_neox.layers.0.attention.dense") == "o_proj"
+    assert classify("MptForCausalLM.transformer.blocks.0.ffn.up_proj") == "mlp"
     assert classify("LlamaForCausalLM.model.layers.3.self_attn.q_proj") == "q_proj"
     assert classify("LlamaForCausalLM.model.layers.3.self_attn.v_proj") == "kv_proj"
     assert classify("LlamaForCausalLM.model.layers.3.self_attn.o_proj") == "o_proj"

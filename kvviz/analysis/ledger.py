@@ -1,10 +1,11 @@
-"""The work ledger: what a forward pass costs, from the model's config alone.
+"""The work ledger: what a forward pass costs, from the model's sizes.
 
-Pure arithmetic on a ModelInfo (no torch): matmul FLOPs per component, bytes moved, the
+Pure arithmetic on a ModelInfo (no torch), whose sizes engine/dims.py reads from the loaded
+model's weight matrices (the config is only a cross-check there): matmul FLOPs per component, bytes moved, the
 K/V cache's size, and the three-way split of each step's work into fresh, recomputed and
 reused. FLOPs are counted like torch.utils.flop_counter: a matmul of (M x K) by (K x N)
-costs 2*M*N*K. The cross-check against PyTorch's own counter lives in kvviz/measure.py
-and tests/test_measure.py.
+costs 2*M*N*K. The cross-check against PyTorch's own counter lives in kvviz/engine/measure.py,
+runs on every model kvviz loads (kvviz/engine/selfcheck.py) and in tests/test_measure.py.
 
 Two counts for attention. "Executed" is what eager attention in transformers really
 multiplies: K/V are repeated to every query head, and a prefill (or a recompute step)
@@ -104,9 +105,14 @@ def _mm(m: int, n: int, k: int) -> int:
     return 2 * m * n * k
 
 
+def mlp_matrices(info: ModelInfo) -> int:
+    """hidden x inner matrices per block, as read from the modules (older traces: from mlp_kind)."""
+    return info.mlp_matrices or (3 if info.mlp_kind == "gated" else 2)
+
+
 def mlp_flops_per_token(info: ModelInfo) -> int:
-    """One position through one block's MLP: three matrices if gated, two otherwise."""
-    mats = 3 if info.mlp_kind == "gated" else 2
+    """One position through one block's MLP: three matrices if gated (a fused gate_up counts two)."""
+    mats = mlp_matrices(info)
     return mats * _mm(1, info.intermediate_size, info.hidden_size)
 
 

@@ -11,7 +11,7 @@ around it:
     q_proj                      -> q_proj
     k_proj, v_proj              -> kv_proj
     o_proj / attention c_proj   -> o_proj
-    anything inside `mlp`       -> mlp
+    anything inside `mlp`       -> mlp (and OPT's fc1 / fc2, which sit in the block itself)
     lm_head                     -> lm_head
     the attention module itself -> its two matmuls: the first of each pair is the scores (Q·Kᵀ),
                                    the second attention × V (eager attention does exactly these two)
@@ -28,6 +28,7 @@ to meet it. A fused attention kernel (sdpa) is likewise reported as `attention`.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Self
 
 from torch.utils.flop_counter import FlopCounterMode
 
@@ -37,6 +38,7 @@ _QKV = {"c_attn", "qkv_proj", "wqkv", "query_key_value"}
 _O = {"o_proj", "out_proj", "wo", "dense"}
 _ATTN = {"self_attn", "attn", "attention", "self_attention"}
 _MLP = {"mlp", "feed_forward", "ffn"}
+_MLP_LEAVES = {"fc1", "fc2"}  # OPT keeps its MLP's two matrices directly in the block
 _HEAD = {"lm_head", "embed_out", "output"}
 _SDPA = ("_scaled_dot_product", "scaled_dot_product")
 
@@ -66,6 +68,9 @@ def classify(module_path: str) -> str:
     low = [p.lower() for p in parts]
     if any(p in _MLP for p in low[1:]):
         return "mlp"
+    inside_attn = len(low) >= 2 and low[-2] in _ATTN
+    if leaf.lower() in _MLP_LEAVES and not inside_attn:
+        return "mlp"
     if leaf.lower() in _HEAD:
         return "lm_head"
     if leaf.lower() in _Q:
@@ -74,7 +79,6 @@ def classify(module_path: str) -> str:
         return "kv_proj"
     if leaf.lower() in _QKV:
         return "qkv_proj"
-    inside_attn = len(low) >= 2 and low[-2] in _ATTN
     if leaf.lower() in _O or (leaf == "c_proj" and inside_attn):
         return "o_proj"
     if leaf.lower() in _ATTN:
@@ -89,7 +93,7 @@ class FlopMeter:
         self._counter: _RecordingCounter | None = None
         self._groups: dict[str, int] | None = None
 
-    def __enter__(self) -> "FlopMeter":
+    def __enter__(self) -> Self:
         self._groups = None
         self._counter = _RecordingCounter()
         self._counter.__enter__()

