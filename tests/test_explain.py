@@ -6,10 +6,12 @@ import argparse
 import pytest
 from tiny_models import tiny_loaded
 
-from kvviz.analysis import answers as explain, ledger
+from kvviz.analysis import answers as explain
+from kvviz.analysis import ledger
 from kvviz.engine.tracer import Tracer
 from kvviz.errors import KvvizError
-from kvviz.text import answers as say, t
+from kvviz.text import answers as say
+from kvviz.text import t
 from kvviz.units import fmt_bytes, fmt_flops
 
 PROMPT = "The cache grows"

@@ -11,7 +11,8 @@ Every figure is formatted by kvviz.units; every word comes from the catalog (tex
 
 from __future__ import annotations
 
-from kvviz.analysis.answers import Answer, QUESTION_KEYS, answers, run_summary as _run_summary
+from kvviz.analysis.answers import QUESTION_KEYS, Answer, answers
+from kvviz.analysis.answers import run_summary as _run_summary
 from kvviz.text import t
 from kvviz.trace_data import Trace
 from kvviz.units import fmt_bytes, fmt_flops
