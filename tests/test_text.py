@@ -113,6 +113,7 @@ def _families() -> dict[str, tuple]:
         "learn.candidates": ("token", "id", "probability", "chosen"),
         "learn.cache.col": ("layer", "k_shape", "v_shape", "window", "bytes"),
         "chart.components": ledger.MODES,
+        "answers.count": (2, 3),  # an MLP's matrices, in words
     }
     for key, lines in answers.LINES.items():
         families[f"answers.{key}.line"] = lines

@@ -62,7 +62,7 @@ def _fields(a: Answer) -> dict[str, str | float | int]:
             "per_token": fmt_flops(e["mlp_per_token"]),
             "per_token_block": fmt_flops(e["mlp_per_token_block"]),
             "blocks": e["blocks"],
-            "matrices": e["mlp_matrices"],
+            "matrices": t(f"answers.count.{e['mlp_matrices']}"),
             "hidden_size": e["hidden_size"],
             "intermediate_size": e["intermediate_size"],
             "positions_cached": e["positions_cached"],

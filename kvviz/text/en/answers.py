@@ -63,6 +63,8 @@ STRINGS: dict[str, str] = {
         "MLP over the run: {run_mlp_cached} cached vs {run_mlp_recompute} recompute; {share:.0%} of the cached "
         "run's FLOPs"
     ),
+    "answers.count.2": "two",
+    "answers.count.3": "three",
     "answers.positions.one": "{n} position",
     "answers.positions.many": "{n} positions",
     # --- 3. hidden state between blocks
