@@ -10,8 +10,18 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from browser_util import (ARTIFACTS, EXCEPTION, ROOT, full_screenshot, launch, metric,
-                          missing_browser_reason, served, shows_bytes, wait_ready)
+from browser_util import (
+    ARTIFACTS,
+    EXCEPTION,
+    ROOT,
+    full_screenshot,
+    launch,
+    metric,
+    missing_browser_reason,
+    served,
+    shows_bytes,
+    wait_ready,
+)
 
 from kvviz.text import t  # labels as the page draws them
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import kvviz.text as text
+from kvviz import text
 from kvviz.analysis import answers, ledger
 from kvviz.text import catalog, t
 

@@ -17,7 +17,7 @@ from kvviz.text import t
 from kvviz.trace_data import Step, Trace
 from kvviz.units import fmt_bytes
 
-FONT = dict(size=15)  # readable when projected
+FONT = {"size": 15}  # readable when projected
 PREFILL_COLOR = "#7f7f7f"
 FRESH, RECOMPUTED, REUSED = "#1f77b4", "#d62728", "#2ca02c"
 
@@ -29,13 +29,13 @@ def plotly_text(text: str) -> str:
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, **kw) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title),
+        title={"text": title},
         xaxis_title=x,
         yaxis_title=y,
         font=FONT,
-        margin=dict(l=60, r=20, t=60, b=50),
-        hoverlabel=dict(font_size=14),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        hoverlabel={"font_size": 14},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         **kw,
     )
     return fig
@@ -97,8 +97,8 @@ def cache_map_figure(trace: Trace, view: int) -> go.Figure:
             zmin=0,
             zmax=step_count,
             colorscale=[[0, PREFILL_COLOR], [edge, PREFILL_COLOR], [edge, "#c6dbef"], [1, "#08519c"]],
-            colorbar=dict(title=t("chart.cache_map.colorbar"), tickvals=[0] + ([step_count] if view else []),
-                          ticktext=[t("step.prefill")] + ([t("step.decode", index=step_count)] if view else [])),
+            colorbar={"title": t("chart.cache_map.colorbar"), "tickvals": [0] + ([step_count] if view else []),
+                          "ticktext": [t("step.prefill")] + ([t("step.decode", index=step_count)] if view else [])},
             text=hover,
             hovertemplate="%{text}<extra></extra>",
             xgap=1,
@@ -134,10 +134,10 @@ def head_sharing_figure(num_heads: int, num_kv_heads: int) -> go.Figure:
     fig = go.Figure(
         go.Sankey(
             arrangement="fixed",
-            node=dict(label=labels, pad=8, thickness=14,
-                      color=["#1f77b4"] * num_heads + ["#ff7f0e"] * num_kv_heads),
-            link=dict(source=list(range(num_heads)), target=[num_heads + i // group for i in range(num_heads)],
-                      value=[1] * num_heads, color="rgba(255,127,14,0.25)"),
+            node={"label": labels, "pad": 8, "thickness": 14,
+                      "color": ["#1f77b4"] * num_heads + ["#ff7f0e"] * num_kv_heads},
+            link={"source": list(range(num_heads)), "target": [num_heads + i // group for i in range(num_heads)],
+                      "value": [1] * num_heads, "color": "rgba(255,127,14,0.25)"},
         )
     )
     kind = "mha" if group == 1 else ("mqa" if num_kv_heads == 1 else "gqa")
@@ -212,7 +212,7 @@ def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figur
             y=labels[: len(m)],
             colorscale="Viridis",
             zmin=0,
-            colorbar=dict(title=t("chart.attention.colorbar")),
+            colorbar={"title": t("chart.attention.colorbar")},
             hovertemplate=t("chart.attention.hover") + "<extra></extra>",
         )
     )
@@ -220,7 +220,7 @@ def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figur
     fresh_x = fresh_y = labels[p : len(m)]
     if fresh_x:
         fig.add_trace(go.Scatter(x=fresh_x, y=fresh_y, mode="markers", name=t("chart.attention.fresh"),
-                                 marker=dict(symbol="square-open", size=12, color="#ff7f0e", line=dict(width=2)),
+                                 marker={"symbol": "square-open", "size": 12, "color": "#ff7f0e", "line": {"width": 2}},
                                  hoverinfo="skip"))
     kv_head = head // max(1, trace.model.num_attention_heads // trace.model.num_key_value_heads)
     return _layout(

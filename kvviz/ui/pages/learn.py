@@ -94,8 +94,8 @@ def _settings_from_sidebar() -> tuple[dict, bool]:
         seed = sb.number_input(t("learn.seed"), 0, 2**31 - 1, 0, key="seed")
     start = sb.button(t("learn.start"), type="primary", width="stretch", key="start")
     sb.caption(t("learn.small_model_note"))
-    settings = dict(model=name, prompt=prompt, max_new_tokens=int(max_new),
-                    temperature=float(temperature), top_k=int(top_k), top_p=float(top_p), seed=int(seed))
+    settings = {"model": name, "prompt": prompt, "max_new_tokens": int(max_new), "temperature": float(temperature),
+                "top_k": int(top_k), "top_p": float(top_p), "seed": int(seed)}
     return settings, start
 
 
@@ -116,7 +116,7 @@ def _start(settings: dict) -> None:
         tracer.record_attention(layers)
         with st.spinner(t("learn.prefilling")):
             tracer.step()
-    except Exception as e:  # shown as a message, never a traceback
+    except Exception as e:  # noqa: BLE001 - shown as a message, never a traceback
         _fail(e)
         return
     learn.tracer = tracer
@@ -140,7 +140,7 @@ def _advance() -> None:
     try:
         tracer.step()
         learn.view = len(tracer.trace.steps) - 1
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - shown as a message
         learn.playing = False
         _fail(e)
 
@@ -187,7 +187,7 @@ def _stepper() -> None:
         tracer = learn.tracer
         try:
             views.draw(tracer.trace, learn.view, tracer.done)
-        except Exception as e:  # a message, never a traceback
+        except Exception as e:  # a message, never a traceback (logged)
             log.exception("could not draw the step")
             st.error(md_escape(t("learn.error.draw", kind=type(e).__name__, detail=str(e)[:300])))
 
