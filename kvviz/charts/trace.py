@@ -98,7 +98,7 @@ def cache_map_figure(trace: Trace, view: int) -> go.Figure:
             zmax=step_count,
             colorscale=[[0, PREFILL_COLOR], [edge, PREFILL_COLOR], [edge, "#c6dbef"], [1, "#08519c"]],
             colorbar={"title": t("chart.cache_map.colorbar"), "tickvals": [0] + ([step_count] if view else []),
-                          "ticktext": [t("step.prefill")] + ([t("step.decode", index=step_count)] if view else [])},
+                      "ticktext": [t("step.prefill")] + ([t("step.decode", index=step_count)] if view else [])},
             text=hover,
             hovertemplate="%{text}<extra></extra>",
             xgap=1,
@@ -135,9 +135,9 @@ def head_sharing_figure(num_heads: int, num_kv_heads: int) -> go.Figure:
         go.Sankey(
             arrangement="fixed",
             node={"label": labels, "pad": 8, "thickness": 14,
-                      "color": ["#1f77b4"] * num_heads + ["#ff7f0e"] * num_kv_heads},
+                  "color": ["#1f77b4"] * num_heads + ["#ff7f0e"] * num_kv_heads},
             link={"source": list(range(num_heads)), "target": [num_heads + i // group for i in range(num_heads)],
-                      "value": [1] * num_heads, "color": "rgba(255,127,14,0.25)"},
+                  "value": [1] * num_heads, "color": "rgba(255,127,14,0.25)"},
         )
     )
     kind = "mha" if group == 1 else ("mqa" if num_kv_heads == 1 else "gqa")
