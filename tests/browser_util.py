@@ -49,9 +49,16 @@ def missing_browser_reason() -> str | None:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free local port: the first free one in KVVIZ_TEST_PORTS ("8600-8609") when set, else any."""
+    lo, _, hi = os.environ.get("KVVIZ_TEST_PORTS", "0-0").partition("-")
+    for port in range(int(lo), int(hi or lo) + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise OSError(f"no free port in KVVIZ_TEST_PORTS={os.environ['KVVIZ_TEST_PORTS']}")
 
 
 class Server:

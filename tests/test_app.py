@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 from browser_util import shows_bytes
 
+from kvviz.text import answers as say
+from kvviz.text import t
 from kvviz.ui.markup import md_escape, token_chip
+from kvviz.ui.pages.learn_views import VIEWS
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 
@@ -22,7 +25,8 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 PROMPT = "Lionel Messi is a"
 PROMPT_TOKENS = 7  # SmolLM2's tokenizer: Lion|el| Messi| is| a ... (see MODELS.md)
 BYTES_PER_TOKEN = 2 * 30 * 3 * 64 * 4  # K and V, 30 layers, 3 K/V heads, head_dim 64, fp32
-OTHER = "Other: a hub id or a local folder"
+OTHER = "other"  # widget values are stable ids; labels come from kvviz.text
+BUILTIN = "builtin"
 NASTY = "<b>bold</b> **x** $y$ [l](http://e) <script>alert(1)</script>"
 
 pytestmark = pytest.mark.slow
@@ -46,11 +50,13 @@ def _open(**state) -> AppTest:
 
 
 def _metrics(at) -> dict[str, str]:
-    """The step's headline metrics (the first metric of each label; tabs add their own below)."""
-    out: dict[str, str] = {}
+    """The step's headline metrics by text key ("step", "fed", "cached", "cache_size"): the first
+    metric of each label (tabs add their own below)."""
+    by_label: dict[str, str] = {}
     for m in at.metric:
-        out.setdefault(m.label, m.value)
-    return out
+        by_label.setdefault(m.label, m.value)
+    keys = ("step", "fed", "cached", "cache_size")
+    return {k: by_label[t(f"learn.metric.{k}")] for k in keys if t(f"learn.metric.{k}") in by_label}
 
 
 def _steps(at) -> int:
@@ -59,7 +65,7 @@ def _steps(at) -> int:
 
 def _layers_df(at):
     """The per-layer K/V table of the Cache tab (the other dataframe is the top-k candidates)."""
-    frames = [d.value for d in at.dataframe if "K shape" in d.value.columns]
+    frames = [d.value for d in at.dataframe if t("learn.cache.col.k_shape") in d.value.columns]
     assert len(frames) == 1, [list(d.value.columns) for d in at.dataframe]
     return frames[0]
 
@@ -73,9 +79,9 @@ def _figures(at) -> dict[str, dict]:
     return out
 
 
-def _show(at, tab: str) -> AppTest:
-    """Open one of the lazy tabs (only the open tab's content runs)."""
-    at.session_state["view_tab"] = tab
+def _show(at, view_id: str) -> AppTest:
+    """Open one of the lazy tabs by its stable id (only the open tab's content runs)."""
+    at.session_state["view_tab"] = t(f"learn.tab.{view_id}")
     at.run()
     _no_exception(at)
     return at
@@ -83,7 +89,7 @@ def _show(at, tab: str) -> AppTest:
 
 def _all_figures(at) -> dict[str, dict]:
     figs = {}
-    for tab in ("Cache", "Work", "Attention"):
+    for tab in ("cache", "work", "attention"):
         figs.update(_figures(_show(at, tab)))
     return figs
 
@@ -97,15 +103,15 @@ def _click(at, key: str) -> AppTest:
 def _expect_context(at, tokens: int, label: str) -> None:
     """Metrics and every layer's K/V shape say `tokens` positions are cached."""
     m = _metrics(at)
-    assert m["Step"] == label
-    assert m["Tokens in the cache"] == str(tokens)
-    assert m["Tokens fed this step"] == (str(PROMPT_TOKENS) if label == "prefill" else "1")
-    df = _layers_df(_show(at, "Cache"))
+    assert m["step"] == label
+    assert m["cached"] == str(tokens)
+    assert m["fed"] == (str(PROMPT_TOKENS) if label == t("step.prefill") else "1")
+    df = _layers_df(_show(at, "cache"))
     assert len(df) == 30
     shape = f"[1, 3, {tokens}, 64]"
-    assert set(df["K shape"]) == {shape} and set(df["V shape"]) == {shape}
-    assert int(df["bytes"].sum()) == tokens * BYTES_PER_TOKEN
-    assert shows_bytes(_metrics(at)["Cache size"], tokens * BYTES_PER_TOKEN), _metrics(at)["Cache size"]
+    assert set(df[t("learn.cache.col.k_shape")]) == {shape} and set(df[t("learn.cache.col.v_shape")]) == {shape}
+    assert int(df[t("learn.cache.col.bytes")].sum()) == tokens * BYTES_PER_TOKEN
+    assert shows_bytes(_metrics(at)["cache_size"], tokens * BYTES_PER_TOKEN), _metrics(at)["cache_size"]
 
 
 def _start_with(at, **widgets) -> AppTest:
@@ -133,24 +139,27 @@ def test_first_render_shows_the_prefill():
     at = _open()
     assert at.session_state.tracer.trace.prompt_text == PROMPT
     assert _steps(at) == 1 and at.session_state.view == 0
-    _expect_context(at, PROMPT_TOKENS, "prefill")
+    _expect_context(at, PROMPT_TOKENS, t("step.prefill"))
     m = _metrics(at)
-    assert shows_bytes(m["Cache size"], PROMPT_TOKENS * BYTES_PER_TOKEN), m["Cache size"]  # 322,560 bytes
+    assert shows_bytes(m["cache_size"], PROMPT_TOKENS * BYTES_PER_TOKEN), m["cache_size"]  # 322,560 bytes
     assert not at.error
-    assert [t.label for t in at.tabs] == ["The three questions", "Cache", "Work", "Attention", "Trace file"]
-    assert {"cache_map", "cache_bytes", "heads"} <= set(_figures(_show(at, "Cache")))
-    assert {"work_split", "running", "components", "time"} <= set(_figures(_show(at, "Work")))
-    assert {"attn"} <= set(_figures(_show(at, "Attention")))
+    assert [tab.label for tab in at.tabs] == [t(f"learn.tab.{v}") for v in VIEWS]
+    assert VIEWS == ("questions", "cache", "work", "attention", "trace_file")
+    assert {"cache_map", "cache_bytes", "heads"} <= set(_figures(_show(at, "cache")))
+    assert at.session_state.open_view == "cache"  # the open tab's stable id, kept beside the widget
+    assert {"work_split", "running", "components", "time"} <= set(_figures(_show(at, "work")))
+    assert {"attn"} <= set(_figures(_show(at, "attention")))
     # The Questions tab opens first: the three answers, each in its own box.
-    _show(at, "The three questions")
-    assert any("Which part of self-attention" in md.value.replace("\\", "") for md in at.markdown)
+    _show(at, "questions")
+    for key in ("attention", "mlp", "hidden"):
+        assert any(md_escape(say.question(key)) in md.value for md in at.markdown), key
     # Back is disabled at the prefill; there is nothing to revisit, so no slider yet.
     assert at.button(key="back").proto.disabled
     assert not at.button(key="next").proto.disabled
     assert len(at.slider) == 0
     # The formula line states the per-token figure the bytes come from.
-    _show(at, "Cache")
-    assert any(f"**{BYTES_PER_TOKEN:,} bytes per token**" in md.value for md in at.markdown)
+    _show(at, "cache")
+    assert any(f"**{BYTES_PER_TOKEN:,} " in md.value for md in at.markdown)
 
 
 # --- stepping, revisiting, reset -----------------------------------------------------------------
@@ -161,8 +170,8 @@ def test_next_back_slider_reset():
     for i in range(1, 4):
         _click(at, "next")
         assert _steps(at) == 1 + i and at.session_state.view == i
-        _expect_context(at, PROMPT_TOKENS + i, f"decode {i}")
-    assert "[1, 3, 10, 64]" in set(_layers_df(at)["K shape"])
+        _expect_context(at, PROMPT_TOKENS + i, t("step.decode", index=i))
+    assert "[1, 3, 10, 64]" in set(_layers_df(at)[t("learn.cache.col.k_shape")])
     tracer = at.session_state.tracer
 
     # The charts are the trace's own numbers.
@@ -186,25 +195,25 @@ def test_next_back_slider_reset():
     _click(at, "back")
     assert at.session_state.tracer is tracer and _steps(at) == 4
     assert at.session_state.view == 2
-    _expect_context(at, PROMPT_TOKENS + 2, "decode 2")
+    _expect_context(at, PROMPT_TOKENS + 2, t("step.decode", index=2))
 
     # The slider goes back to the prefill; the table and the charts follow.
     at.slider[0].set_value(0).run()
     _no_exception(at)
     assert _steps(at) == 4 and at.session_state.view == 0
-    _expect_context(at, PROMPT_TOKENS, "prefill")
-    assert all(len(row) == PROMPT_TOKENS for row in _figures(_show(at, "Cache"))["cache_map"]["data"][0]["z"])
+    _expect_context(at, PROMPT_TOKENS, t("step.prefill"))
+    assert all(len(row) == PROMPT_TOKENS for row in _figures(_show(at, "cache"))["cache_map"]["data"][0]["z"])
 
     # Next from a revisited step moves along the recorded steps; it does not generate.
     _click(at, "next")
     assert _steps(at) == 4 and at.session_state.view == 1
-    _expect_context(at, PROMPT_TOKENS + 1, "decode 1")
+    _expect_context(at, PROMPT_TOKENS + 1, t("step.decode", index=1))
 
     # Reset: a new run from the prompt, back at the prefill.
     _click(at, "reset")
     assert at.session_state.tracer is not tracer
     assert _steps(at) == 1 and at.session_state.view == 0
-    _expect_context(at, PROMPT_TOKENS, "prefill")
+    _expect_context(at, PROMPT_TOKENS, t("step.prefill"))
     assert len(at.slider) == 0
 
 
@@ -213,7 +222,7 @@ def test_generation_stops_at_max_new_tokens():
     at = _start_with(at, max_new=2)
     _click(at, "next")
     assert at.session_state.tracer.done and _steps(at) == 2
-    assert any("the token limit was reached" in c.value for c in at.caption)
+    assert any(t("learn.finished", why=t("learn.finish.max_new_tokens")) == c.value for c in at.caption)
     # At the end of the run Next and Play are disabled at once.
     assert _steps(at) == 2 and at.session_state.view == 1
     assert at.button(key="next").proto.disabled
@@ -233,14 +242,14 @@ def test_play_then_pause():
     at = _open()
     _click(at, "play")  # Play starts the timer; the first step comes one pace later
     assert at.session_state.playing is True
-    assert at.button(key="play").label.endswith("Pause")
+    assert at.button(key="play").label == t("learn.pause")
     assert at.button(key="next").proto.disabled  # no manual stepping while playing
     at.session_state["last_tick"] = 0.0  # as if the pace had elapsed: the timer's rerun takes a step
     at.run()
     _no_exception(at)
     assert _steps(at) == 2 and at.session_state.view == 1
     _click(at, "play")
-    assert at.session_state.playing is False and at.button(key="play").label.endswith("Play")
+    assert at.session_state.playing is False and at.button(key="play").label == t("learn.play")
     steps = _steps(at)
     at.run()  # paused: a rerun adds nothing
     _no_exception(at)
@@ -262,7 +271,7 @@ def _assert_kept(at, tracer, steps: int, message_part: str) -> None:
     errors = [_unescape(e.value) for e in at.error]  # messages are markdown-escaped on the page
     assert len(errors) == 1 and message_part in errors[0], errors
     assert "Traceback" not in errors[0]
-    assert _metrics(at)["Tokens in the cache"] == str(PROMPT_TOKENS + steps - 1)
+    assert _metrics(at)["cached"] == str(PROMPT_TOKENS + steps - 1)
 
 
 @pytest.fixture(scope="module")
@@ -297,11 +306,12 @@ def test_bad_start_keeps_previous_run(stepped, widgets, message):
         # Still usable: stepping works, and Next clears the message.
         _click(at, "back")
         assert at.session_state.view == steps - 2
-        _expect_context(at, PROMPT_TOKENS + steps - 2, "prefill" if steps == 2 else f"decode {steps - 2}")
+        _expect_context(at, PROMPT_TOKENS + steps - 2,
+                        t("step.prefill") if steps == 2 else t("step.decode", index=steps - 2))
         _click(at, "next")
         assert at.session_state.tracer is tracer and _steps(at) == steps and not at.error
     finally:  # put the sidebar back for the next case
-        for key, value in (("model_choice", "SmolLM2-135M-Instruct (built in, offline)"), ("prompt", PROMPT),
+        for key, value in (("model_choice", BUILTIN), ("prompt", PROMPT),
                            ("max_new", 32)):
             _widget(at, key).set_value(value)
         at.run()
@@ -330,7 +340,7 @@ def test_prompt_markup_is_shown_as_text():
     at = _open()
     _start_with(at, prompt=NASTY)
     assert at.session_state.tracer.trace.prompt_text == NASTY
-    strip = [md for md in at.markdown if md.value.startswith("**Text so far**")]
+    strip = [md for md in at.markdown if md.value.startswith(t("learn.strip.legend"))]
     assert len(strip) == 1
     body = strip[0].value
     assert token_chip(NASTY, "gray") in body
@@ -362,8 +372,8 @@ def test_long_run_records_one_attention_layer():
     _start_with(at, max_new=300)  # 7 + 300 tokens: over the all-layers budget
     assert sorted(at.session_state.tracer.trace.steps[0].attention) == [15]
     _click(at, "next")
-    _show(at, "Attention")
-    assert any("recorded for layer 15 only" in c.value for c in at.caption)
+    _show(at, "attention")
+    assert any(t("learn.attention.one_layer", layer=15, limit=256) == c.value for c in at.caption)
     rows = _figures(at)["attn"]["data"][0]["z"]
     assert len(rows) == PROMPT_TOKENS + 1
 
@@ -375,17 +385,18 @@ def test_saved_trace_opens_and_steps_without_the_model():
     saved = at.session_state.tracer.trace.to_json().encode()
     live = at.session_state.tracer
     at = _open()  # another visitor opens the file
-    _show(at, "Trace file")
+    _show(at, "trace_file")
     at.file_uploader(key="trace_upload").set_value(("kvviz-trace.json", saved, "application/json")).run()
     _no_exception(at)
     replay = at.session_state.tracer
     assert replay is not live and replay.trace.to_json().encode() == saved
-    assert any("Showing a saved trace" in i.value for i in at.info)
+    name = md_escape(replay.trace.model.name)
+    assert [i.value for i in at.info] == [t("learn.file.replaying", model=name, steps=4)]
     for i in range(1, 4):
         _click(at, "next")
         assert at.session_state.view == i and len(replay.trace.steps) == 4  # nothing computed
     assert at.button(key="next").proto.disabled  # the end of the recording
-    _expect_context(at, PROMPT_TOKENS + 3, "decode 3")
+    _expect_context(at, PROMPT_TOKENS + 3, t("step.decode", index=3))
     _click(at, "reset")
     assert at.session_state.tracer is replay and at.session_state.view == 0
 
@@ -402,7 +413,7 @@ def test_corrupt_trace_file_is_refused_and_the_run_kept(body, message):
     at = _open()
     _click(at, "next")
     tracer = at.session_state.tracer
-    _show(at, "Trace file")
+    _show(at, "trace_file")
     at.file_uploader(key="trace_upload").set_value(("bad.json", body, "application/json")).run()
     _no_exception(at)
     assert at.session_state.tracer is tracer
@@ -415,7 +426,7 @@ def test_unapplied_sidebar_changes_are_pointed_out():
     assert not at.warning
     _widget(at, "prompt").set_value("The capital of France is")
     at.run()
-    assert any("does not use yet" in w.value for w in at.warning)
+    assert [w.value for w in at.warning] == [t("learn.unapplied")]
     assert at.session_state.tracer.trace.prompt_text == PROMPT  # nothing changes until Start
     _click(at, "start")
     assert at.session_state.tracer.trace.prompt_text == "The capital of France is"

@@ -7,18 +7,31 @@ A few focused journeys only; the breadth lives in test_app.py (AppTest).
 
 from __future__ import annotations
 
-import re
 import textwrap
 
 import pytest
-from browser_util import (ARTIFACTS, EXCEPTION, ROOT, full_screenshot, launch, metric,
-                          missing_browser_reason, served, shows_bytes, wait_ready)
+from browser_util import (
+    ARTIFACTS,
+    EXCEPTION,
+    ROOT,
+    full_screenshot,
+    launch,
+    metric,
+    missing_browser_reason,
+    served,
+    shows_bytes,
+    wait_ready,
+)
+
+from kvviz.text import t  # labels as the page draws them
 
 _reason = missing_browser_reason()
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(_reason is not None, reason=_reason or "")]
 
 if _reason is None:
     from playwright.sync_api import expect, sync_playwright
+
+STEP, CACHED, FED, SIZE = (t(f"learn.metric.{k}") for k in ("step", "cached", "fed", "cache_size"))
 
 BYTES_PER_TOKEN = 46080  # 2 x 30 layers x 3 K/V heads x 64 x 4 bytes (SmolLM2-135M, fp32)
 PROMPT_TOKENS = 7  # "Lionel Messi is a"
@@ -54,7 +67,7 @@ def page(browser):
 
 def _open(page, url: str) -> None:
     page.goto(url)
-    expect(metric(page, "Tokens in the cache")).to_have_text(str(PROMPT_TOKENS), timeout=LOAD_MS)
+    expect(metric(page, CACHED)).to_have_text(str(PROMPT_TOKENS), timeout=LOAD_MS)
     wait_ready(page)
 
 
@@ -78,60 +91,62 @@ def _figure(page, title_part: str) -> dict:
 
 
 def _tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name, exact=True).click()
-    expect(page.get_by_role("tab", name=name, exact=True)).to_have_attribute("aria-selected", "true")
+    label = t(f"learn.tab.{name}")
+    page.get_by_role("tab", name=label, exact=True).click()
+    expect(page.get_by_role("tab", name=label, exact=True)).to_have_attribute("aria-selected", "true")
 
 
 def test_step_through_and_charts(page, app_url):
     _open(page, app_url)
     _no_error(page)
-    expect(metric(page, "Step")).to_have_text("prefill")
-    assert shows_bytes(metric(page, "Cache size").inner_text(), PROMPT_TOKENS * BYTES_PER_TOKEN)
+    expect(metric(page, STEP)).to_have_text(t("step.prefill"))
+    assert shows_bytes(metric(page, SIZE).inner_text(), PROMPT_TOKENS * BYTES_PER_TOKEN)
     expect(page.get_by_text("Lionel␣Messi␣is␣a", exact=True)).to_be_visible()
     full_screenshot(page, ARTIFACTS / "01-first-render.png")
 
     for i in range(1, 6):
-        page.get_by_role("button", name="Next token").click()
+        page.get_by_role("button", name=t("learn.next")).click()
         # The result itself first (the status widget alone is unreliable), then "ready".
-        expect(metric(page, "Step")).to_have_text(f"decode {i}", timeout=STEP_MS)
-        expect(metric(page, "Tokens in the cache")).to_have_text(str(PROMPT_TOKENS + i))
+        expect(metric(page, STEP)).to_have_text(t("step.decode", index=i), timeout=STEP_MS)
+        expect(metric(page, CACHED)).to_have_text(str(PROMPT_TOKENS + i))
         wait_ready(page)
         _no_error(page)
     tokens = PROMPT_TOKENS + 5
-    expect(metric(page, "Tokens fed this step")).to_have_text("1")
-    assert shows_bytes(metric(page, "Cache size").inner_text(), tokens * BYTES_PER_TOKEN)
+    expect(metric(page, FED)).to_have_text("1")
+    assert shows_bytes(metric(page, SIZE).inner_text(), tokens * BYTES_PER_TOKEN)
 
-    _tab(page, "Cache")
-    expect(page.get_by_text(f"After this step: {tokens * BYTES_PER_TOKEN:,} bytes.")).to_be_visible()
+    _tab(page, "cache")
+    formula = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=f"{BYTES_PER_TOKEN:,}")
+    expect(formula).to_contain_text(f"{tokens * BYTES_PER_TOKEN:,}")
     # The cache-bytes chart as drawn: one marker per step, each = 46,080 bytes x tokens cached.
-    expect(page.locator(".js-plotly-plot .scatterlayer .trace .points path").first).to_be_visible()
-    fig = _figure(page, "Cache size after each step")
+    expect(page.locator(".js-plotly-plot .scatterlayer .trace .points path").first).to_be_visible(timeout=STEP_MS)
+    fig = _figure(page, t("chart.cache_bytes.title"))
     assert fig["width"] > 200
     assert fig["data"][0]["x"] == list(range(6))
     assert fig["data"][0]["y"] == [(PROMPT_TOKENS + i) * BYTES_PER_TOKEN for i in range(6)]
-    cache_map = _figure(page, "What every layer's cache holds after decode 5")
+    cache_map = _figure(page, t("chart.cache_map.title", step=t("step.decode", index=5)))
     z = cache_map["data"][0]["z"]
     assert len(z) == 30 and all(row == [0] * PROMPT_TOKENS + [1, 2, 3, 4, 5] for row in z)
     full_screenshot(page, ARTIFACTS / "02-cache-after-5-steps.png")
 
-    _tab(page, "Attention")
+    _tab(page, "attention")
     attn = page.locator(".js-plotly-plot").filter(has=page.locator(".heatmaplayer")).last
     expect(attn).to_be_visible()
-    fig = _figure(page, "query head 0")
+    fig = _figure(page, t("chart.attention.title", layer=0, head=0, kv_head=0))
     rows = fig["data"][0]["z"]
     assert len(rows) == tokens and all(len(r) == tokens for r in rows)
     # fresh K outlines on the diagonal of the decode rows (labels are "position 'token'")
     assert [x.split(" ")[0] for x in fig["data"][1]["x"]] == [str(r) for r in range(PROMPT_TOKENS, tokens)]
     full_screenshot(page, ARTIFACTS / "03-attention.png")
 
-    _tab(page, "Work")
-    expect(page.locator(".js-plotly-plot").filter(has_text=re.compile("forward time", re.I))).to_be_visible()
+    _tab(page, "work")
+    expect(page.locator(".js-plotly-plot").filter(has_text=t("chart.time.title"))).to_be_visible()
     full_screenshot(page, ARTIFACTS / "04-work.png")
 
     # Back revisits a step: the page shows step 4 and the cache as it was then.
-    page.get_by_role("button", name="Back").click()
-    expect(metric(page, "Step")).to_have_text("decode 4", timeout=STEP_MS)
-    expect(metric(page, "Tokens in the cache")).to_have_text(str(tokens - 1))
+    page.get_by_role("button", name=t("learn.back")).click()
+    expect(metric(page, STEP)).to_have_text(t("step.decode", index=4), timeout=STEP_MS)
+    expect(metric(page, CACHED)).to_have_text(str(tokens - 1))
     wait_ready(page)
     _no_error(page)
 
@@ -139,14 +154,15 @@ def test_step_through_and_charts(page, app_url):
 def test_prompt_html_stays_text(page, app_url):
     _open(page, app_url)
     nasty = "<img src=x onerror=window.__xss=1> <b>bold</b> **x**"
-    box = page.get_by_label("Prompt")
+    box = page.get_by_label(t("learn.prompt"))
     box.fill(nasty)
     box.press("Control+Enter")  # st.text_area submits on Ctrl+Enter or blur
     # the submit's own result: the page points out a setting the run does not use yet
-    expect(page.get_by_text("The sidebar has changes")).to_be_visible(timeout=STEP_MS)
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text=t("learn.start"))).to_be_visible(timeout=STEP_MS)
     wait_ready(page)
-    page.get_by_role("button", name="Start with these settings").click()
-    strip = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Text so far")
+    page.get_by_role("button", name=t("learn.start")).click()
+    # the strip that shows the new prompt (a stale strip may linger while the page reruns)
+    strip = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="<img␣src=x␣").first
     expect(strip).to_contain_text("<img␣src=x␣onerror=window.__xss=1>␣<b>bold</b>␣**x**", timeout=STEP_MS)
     wait_ready(page)
     _no_error(page)
@@ -183,13 +199,13 @@ def test_planner_page_loads(page, app_url):
 def test_play_advances_by_itself_and_pause_stops(page, app_url):
     """Play's timer is a fragment's run_every: it only works if the page really reruns on Play."""
     _open(page, app_url)
-    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name=t("learn.play"), exact=True).click()
     # fast pace is not needed: the default (1 s) must bring decode 1 and decode 2 without a click
-    expect(metric(page, "Step")).to_have_text("decode 2", timeout=30_000)
-    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(metric(page, STEP)).to_have_text(t("step.decode", index=2), timeout=2 * STEP_MS)  # loaded machine
+    page.get_by_role("button", name=t("learn.pause"), exact=True).click()
     wait_ready(page)
-    expect(page.get_by_role("button", name="Play", exact=True)).to_be_visible()
-    stopped_at = metric(page, "Step").inner_text()
+    expect(page.get_by_role("button", name=t("learn.play"), exact=True)).to_be_visible()
+    stopped_at = metric(page, STEP).inner_text()
     page.wait_for_timeout(2500)  # more than two paces: nothing may advance now
-    assert metric(page, "Step").inner_text() == stopped_at
+    assert metric(page, STEP).inner_text() == stopped_at
     _no_error(page)

@@ -72,7 +72,7 @@ def test_work_figures_follow_the_ledger(gemma3_trace):
     totals = charts.running_totals_figure(run, 2)
     assert totals.data[0].y[-1] == run.recompute_total and totals.data[1].y[-1] == run.cached_total
     comp = charts.components_figure(gemma3_trace.steps[4])
-    assert list(comp.data[0].x) == [gemma3_trace.steps[4].flops["cached"][c] for c in charts.COMPONENT_LABELS]
+    assert list(comp.data[0].x) == [gemma3_trace.steps[4].flops["cached"][c] for c in ledger.COMPONENTS]
 
 
 def test_every_figure_has_titles(gemma3_trace):

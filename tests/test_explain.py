@@ -1,13 +1,18 @@
-"""The article's three questions, answered from a trace with the run's own figures."""
+"""The article's three questions, answered from a trace: numbers and keys from kvviz.analysis.answers,
+sentences from kvviz.text.answers (checked for the run's figures, not for wording)."""
 
 import argparse
 
 import pytest
 from tiny_models import tiny_loaded
 
-from kvviz.analysis import answers as explain, ledger
-from kvviz.analysis.ledger import fmt_bytes, fmt_flops
+from kvviz.analysis import answers as explain
+from kvviz.analysis import ledger
 from kvviz.engine.tracer import Tracer
+from kvviz.errors import KvvizError
+from kvviz.text import answers as say
+from kvviz.text import t
+from kvviz.units import fmt_bytes, fmt_flops
 
 PROMPT = "The cache grows"
 
@@ -22,34 +27,47 @@ def test_three_answers_carry_the_runs_figures():
     c = last.context_length
     f = last.flops
     att, mlp, hid = explain.answers(tr)
-    assert [a.key for a in (att, mlp, hid)] == ["attention", "mlp", "hidden"]
-    assert att.question == explain.QUESTIONS["attention"]
+    assert [a.key for a in (att, mlp, hid)] == list(explain.QUESTION_KEYS) == ["attention", "mlp", "hidden"]
+    assert [a.case for a in (att, mlp, hid)] == ["decode", "decode", "decode"]
 
     # (a) K/V projections with and without the cache, and the K/V read back from the cache
     held = tr.steps[-2].cache_bytes
+    e = att.evidence
+    assert (e["context_length"], e["earlier_tokens"], e["windowed"]) == (c, c - 1, False)
+    assert (e["kv_proj_cached"], e["kv_proj_recompute"]) == (f["cached"]["kv_proj"], f["recompute"]["kv_proj"])
+    assert e["reused_kv_bytes"] == held
+    assert e["kv_proj_recompute"] == c * e["kv_proj_cached"]
+    assert e["run_reused_kv_bytes"] == sum(s.cache_bytes for s in tr.steps[:-1])
+    sentence = say.headline(att)
     for figure in (fmt_flops(f["cached"]["kv_proj"]), fmt_flops(f["recompute"]["kv_proj"]), fmt_bytes(held),
-                   f"context {c} tokens", f"{c - 1} earlier tokens"):
-        assert figure in att.answer, figure
-    assert att.evidence["reused_kv_bytes"] == held
-    assert att.evidence["kv_proj_recompute"] == c * att.evidence["kv_proj_cached"]
+                   str(c), str(c - 1)):
+        assert figure in sentence, figure
 
     # (b) the MLP: same work per token, 1 position instead of c
     info = tr.model
     per_token = info.num_layers * ledger.mlp_flops_per_token(info)
-    for figure in (fmt_flops(per_token), f"1 instead of {c}", fmt_flops(f["cached"]["mlp"]),
-                   fmt_flops(f["recompute"]["mlp"])):
-        assert figure in mlp.answer, figure
-    assert mlp.evidence["mlp_recompute"] == c * mlp.evidence["mlp_cached"] == c * per_token
+    e = mlp.evidence
+    assert (e["mlp_per_token"], e["positions_cached"], e["positions_recompute"]) == (per_token, 1, c)
+    assert e["mlp_recompute"] == c * e["mlp_cached"] == c * per_token
+    assert e["mlp_matrices"] == 3  # llama's MLP is gated
+    sentence = say.headline(mlp)
+    for figure in (fmt_flops(per_token), fmt_flops(f["cached"]["mlp"]), fmt_flops(f["recompute"]["mlp"])):
+        assert figure in sentence, figure
 
     # (c) the hidden state handed between blocks: [1, 1, h] against [1, c, h], in bytes
     h = info.hidden_size
     assert last.hidden_shape == [1, 1, h]
+    e = hid.evidence
+    assert e["shape_cached"] == [1, 1, h] and e["shape_recompute"] == [1, c, h]
+    assert e["bytes_recompute"] == c * e["bytes_cached"] == c * h * 4
+    assert e["all_blocks_cached"] == info.num_layers * e["bytes_cached"]
+    sentence = say.headline(hid)
     for figure in (f"[1, 1, {h}]", f"[1, {c}, {h}]", fmt_bytes(last.hidden_bytes), fmt_bytes(c * last.hidden_bytes)):
-        assert figure in hid.answer, figure
-    assert hid.evidence["bytes_recompute"] == c * hid.evidence["bytes_cached"] == c * h * 4
+        assert figure in sentence, figure
 
     for a in (att, mlp, hid):
-        assert a.lines and a.answer.endswith(".")
+        assert a.lines == explain.LINES[a.key]
+        assert len(say.lines(a)) == len(a.lines) and all(say.lines(a))
         assert a.to_dict()["evidence"] == a.evidence
 
 
@@ -57,25 +75,44 @@ def test_answers_from_a_recompute_trace_use_its_own_hidden_state():
     tr = _run(use_cache=False)
     hid = explain.answers(tr)[2]
     last = tr.steps[-1]
+    assert hid.evidence["mode_that_ran"] == "recompute"
     assert hid.evidence["shape_recompute"] == last.hidden_shape == [1, last.context_length, tr.model.hidden_size]
     assert hid.evidence["bytes_recompute"] == last.hidden_bytes
+    assert fmt_bytes(last.hidden_bytes) in say.lines(hid)[2]
 
 
-def test_prefill_only_says_nothing_is_saved_yet():
+def test_prefill_has_nothing_to_save_yet():
     tr = _run(n=1)
     att, mlp, hid = explain.answers(tr)
-    assert "nothing to save yet" in att.answer
-    assert att.evidence["reused_kv_bytes"] == 0
-    assert hid.answer.startswith("Not at prefill")
+    assert [a.case for a in (att, mlp, hid)] == ["prefill"] * 3
+    assert att.evidence["reused_kv_bytes"] == 0 and att.evidence["earlier_tokens"] == 0
+    assert mlp.evidence["positions_cached"] == mlp.evidence["positions_recompute"] == len(tr.prompt_token_ids)
+    assert hid.evidence["bytes_cached"] == hid.evidence["bytes_recompute"]
+    assert say.headline(att) == t("answers.attention.prefill", **say._fields(att))
 
 
-def test_explain_text_and_sliding_wording():
+def test_sliding_layers_take_the_windowed_case_and_summary_counts_the_run():
     tr = _run("gemma3", n=8)
-    text = explain.explain_text(tr)
-    assert text.count("?") >= 3 and "Whole run (8 steps)" in text
-    assert "inside each layer's window" in explain.answers(tr)[0].answer
-    with pytest.raises(ValueError):
+    att = explain.answers(tr)[0]
+    assert att.case == "decode_windowed" and att.evidence["windowed"] is True
+    summary = explain.run_summary(tr)
+    run = ledger.split_trace(tr)
+    assert (summary.steps, summary.cached_flops, summary.recompute_flops) == (8, run.cached_total, run.recompute_total)
+    assert summary.ratio == pytest.approx(run.recompute_total / run.cached_total)
+    text = say.explain_text(tr)
+    for key in explain.QUESTION_KEYS:
+        assert say.question(key) in text
+    assert fmt_flops(run.cached_total) in text and fmt_flops(run.recompute_total) in text
+    with pytest.raises(KvvizError):
         explain.answers(type(tr)(model=tr.model, prompt_text="x", prompt_token_ids=[1], mode="cached"))
+
+
+@pytest.mark.parametrize("arch", ["llama", "gemma3", "qwen2"])
+def test_every_case_and_line_has_text(arch):
+    """Each (question, case) and each evidence line renders with the fields the text layer gives it."""
+    for n in (1, 4):
+        for a in explain.answers(_run(arch, n=n)):
+            assert say.headline(a).strip() and all(line.strip() for line in say.lines(a))
 
 
 def test_explain_cli_prints_three_answers(monkeypatch, capsys):
@@ -89,7 +126,7 @@ def test_explain_cli_prints_three_answers(monkeypatch, capsys):
     args = parser.parse_args(["explain", "--prompt", PROMPT, "--max-new-tokens", "5"])
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    for q in explain.QUESTIONS.values():
-        assert q in out
+    for key in explain.QUESTION_KEYS:
+        assert say.question(key) in out
     assert "GFLOP" in out or "MFLOP" in out or "kFLOP" in out
-    assert "Whole run (5 steps)" in out
+    assert t("answers.run_summary", steps=5, cached="", recompute="", ratio="").split("(")[0] in out

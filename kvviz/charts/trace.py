@@ -2,7 +2,8 @@
 
 Every figure has a title, axis titles with units, and hover text with exact numbers.
 Token text goes into figures only through `plotly_text`, which escapes the tags Plotly
-would otherwise interpret, so a prompt is always shown as text.
+would otherwise interpret, so a prompt is always shown as text. Every word (titles, axes,
+legends, hover text) comes from kvviz.text in the current visitor's language.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import html
 
 import plotly.graph_objects as go
 
-from kvviz.analysis.ledger import LABELS, fmt_bytes
+from kvviz.analysis.ledger import COMPONENTS
+from kvviz.text import t
 from kvviz.trace_data import Step, Trace
+from kvviz.units import fmt_bytes
 
-FONT = dict(size=15)  # readable when projected
+FONT = {"size": 15}  # readable when projected
 PREFILL_COLOR = "#7f7f7f"
 FRESH, RECOMPUTED, REUSED = "#1f77b4", "#d62728", "#2ca02c"
 
@@ -26,20 +29,25 @@ def plotly_text(text: str) -> str:
 
 def _layout(fig: go.Figure, title: str, x: str, y: str, **kw) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title),
+        title={"text": title},
         xaxis_title=x,
         yaxis_title=y,
         font=FONT,
-        margin=dict(l=60, r=20, t=60, b=50),
-        hoverlabel=dict(font_size=14),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        hoverlabel={"font_size": 14},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         **kw,
     )
     return fig
 
 
 def step_label(step: Step) -> str:
-    return "prefill" if step.phase == "prefill" else f"decode {step.index}"
+    return t("step.prefill") if step.phase == "prefill" else t("step.decode", index=step.index)
+
+
+def component_label(component: str) -> str:
+    """A ledger component ("q_proj", "mlp", ...) in words."""
+    return t(f"component.{component}")
 
 
 # --- the cache -------------------------------------------------------------------------------
@@ -68,14 +76,15 @@ def cache_map_figure(trace: Trace, view: int) -> go.Figure:
     rows = writer_steps(trace, view)
     fig = go.Figure()
     if not rows:
-        return _layout(fig, "No cache in recompute mode: nothing is kept between steps", "position", "layer")
+        return _layout(fig, t("chart.cache_map.empty"), t("chart.cache_map.x"), t("chart.cache_map.y"))
     step_count = max(1, view)
-    texts = [plotly_text(repr(t)) for t in trace.token_texts]
+    texts = [plotly_text(repr(tok)) for tok in trace.token_texts]
+    evicted, by_prefill = t("chart.cache_map.evicted"), t("chart.cache_map.by_prefill")
     hover = []
     for li, row in enumerate(rows):
         hover.append([
-            f"layer {li}, position {pos}: {texts[pos]}<br>"
-            + ("evicted (outside the sliding window)" if w is None else ("written by prefill" if w == 0 else f"written by decode step {w}"))
+            t("chart.cache_map.hover", layer=li, position=pos, token=texts[pos]) + "<br>"
+            + (evicted if w is None else (by_prefill if w == 0 else t("chart.cache_map.by_decode", step=w)))
             for pos, w in enumerate(row)
         ])
     # Prefill in grey, decode steps in blues; positions a sliding layer no longer holds stay empty.
@@ -88,15 +97,16 @@ def cache_map_figure(trace: Trace, view: int) -> go.Figure:
             zmin=0,
             zmax=step_count,
             colorscale=[[0, PREFILL_COLOR], [edge, PREFILL_COLOR], [edge, "#c6dbef"], [1, "#08519c"]],
-            colorbar=dict(title="written at", tickvals=[0] + ([step_count] if view else []),
-                          ticktext=["prefill"] + ([f"decode {step_count}"] if view else [])),
+            colorbar={"title": t("chart.cache_map.colorbar"), "tickvals": [0] + ([step_count] if view else []),
+                      "ticktext": [t("step.prefill")] + ([t("step.decode", index=step_count)] if view else [])},
             text=hover,
             hovertemplate="%{text}<extra></extra>",
             xgap=1,
             ygap=1,
         )
     )
-    return _layout(fig, f"What every layer's cache holds after {step_label(trace.steps[view])}", "position in the sequence (token)", "layer", yaxis_autorange="reversed")
+    return _layout(fig, t("chart.cache_map.title", step=step_label(trace.steps[view])), t("chart.cache_map.x"),
+                   t("chart.cache_map.y"), yaxis_autorange="reversed")
 
 
 def cache_bytes_figure(trace: Trace, view: int) -> go.Figure:
@@ -107,32 +117,33 @@ def cache_bytes_figure(trace: Trace, view: int) -> go.Figure:
             x=x,
             y=[s.cache_bytes for s in steps],
             mode="lines+markers",
-            name="cache bytes (real tensors)",
+            name=t("chart.cache_bytes.series"),
             customdata=[[fmt_bytes(s.cache_bytes), s.context_length] for s in steps],
-            hovertemplate="step %{x}<br>%{y:,} bytes (%{customdata[0]})<br>%{customdata[1]} tokens cached<extra></extra>",
+            hovertemplate=t("chart.cache_bytes.hover") + "<extra></extra>",
         )
     )
     if 0 <= view < len(steps):
         fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
-    return _layout(fig, "Cache size after each step", "step (0 = prefill)", "bytes held in K and V")
+    return _layout(fig, t("chart.cache_bytes.title"), t("chart.cache_bytes.x"), t("chart.cache_bytes.y"))
 
 
 def head_sharing_figure(num_heads: int, num_kv_heads: int) -> go.Figure:
     """Which query heads read each K/V head (grouped-query and multi-query attention)."""
     group = max(1, num_heads // max(1, num_kv_heads))
-    labels = [f"query head {i}" for i in range(num_heads)] + [f"K/V head {j}" for j in range(num_kv_heads)]
+    labels = [t("chart.heads.query", i=i) for i in range(num_heads)] + [t("chart.heads.kv", j=j) for j in range(num_kv_heads)]
     fig = go.Figure(
         go.Sankey(
             arrangement="fixed",
-            node=dict(label=labels, pad=8, thickness=14,
-                      color=["#1f77b4"] * num_heads + ["#ff7f0e"] * num_kv_heads),
-            link=dict(source=list(range(num_heads)), target=[num_heads + i // group for i in range(num_heads)],
-                      value=[1] * num_heads, color="rgba(255,127,14,0.25)"),
+            node={"label": labels, "pad": 8, "thickness": 14,
+                  "color": ["#1f77b4"] * num_heads + ["#ff7f0e"] * num_kv_heads},
+            link={"source": list(range(num_heads)), "target": [num_heads + i // group for i in range(num_heads)],
+                  "value": [1] * num_heads, "color": "rgba(255,127,14,0.25)"},
         )
     )
-    kind = "multi-head" if group == 1 else ("multi-query" if num_kv_heads == 1 else "grouped-query")
-    return _layout(fig, f"{kind} attention: {num_heads} query heads read {num_kv_heads} cached K/V heads ({group} each)",
-                   "", "", height=min(480, 90 + 26 * num_heads))
+    kind = "mha" if group == 1 else ("mqa" if num_kv_heads == 1 else "gqa")
+    title = t("chart.heads.title", kind=t(f"chart.heads.kind.{kind}"), heads=num_heads, kv_heads=num_kv_heads,
+              group=group)
+    return _layout(fig, title, "", "", height=min(480, 90 + 26 * num_heads))
 
 
 # --- time ------------------------------------------------------------------------------------
@@ -145,16 +156,18 @@ def time_figure(trace: Trace, view: int) -> go.Figure:
     x = [s.index for s in steps]
     fig = go.Figure()
     colors = {"cached": FRESH, "recompute": RECOMPUTED}
-    fig.add_trace(go.Scatter(x=x, y=[s.time_ms for s in steps], mode="lines+markers", name=f"{trace.mode} (ran)",
-                             line_color=colors[trace.mode],
-                             hovertemplate="step %{x}: %{y:.1f} ms<extra>" + trace.mode + "</extra>"))
+    ran, alongside = t(f"mode.{trace.mode}"), t(f"mode.{other}")
+    hover = t("chart.time.hover")
+    fig.add_trace(go.Scatter(x=x, y=[s.time_ms for s in steps], mode="lines+markers",
+                             name=t("chart.time.ran", mode=ran), line_color=colors[trace.mode],
+                             hovertemplate=hover + "<extra>" + ran + "</extra>"))
     if any(s.other_time_ms is not None for s in steps):
-        fig.add_trace(go.Scatter(x=x, y=[s.other_time_ms for s in steps], mode="lines+markers", name=f"{other} (alongside)",
-                                 line_color=colors[other],
-                                 hovertemplate="step %{x}: %{y:.1f} ms<extra>" + other + "</extra>"))
+        fig.add_trace(go.Scatter(x=x, y=[s.other_time_ms for s in steps], mode="lines+markers",
+                                 name=t("chart.time.alongside", mode=alongside), line_color=colors[other],
+                                 hovertemplate=hover + "<extra>" + alongside + "</extra>"))
     if 0 <= view < len(steps):
         fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
-    return _layout(fig, "Measured forward time per step (wall clock, this machine)", "step (0 = prefill)", "milliseconds")
+    return _layout(fig, t("chart.time.title"), t("chart.time.x"), t("chart.time.y"))
 
 
 # --- attention -------------------------------------------------------------------------------
@@ -188,10 +201,10 @@ def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figur
     m = attention_matrix(trace, view, layer, head)
     fig = go.Figure()
     if m is None:
-        return _layout(fig, f"Attention weights of layer {layer} were not recorded for these steps", "", "")
+        return _layout(fig, t("chart.attention.missing", layer=layer), "", "")
     p = len(trace.prompt_token_ids)
     # Category labels carry the token text, so hover shows it without a per-cell payload.
-    labels = [f"{i} {plotly_text(repr(t))}" for i, t in enumerate(trace.token_texts[: len(m[0])])]
+    labels = [f"{i} {plotly_text(repr(tok))}" for i, tok in enumerate(trace.token_texts[: len(m[0])])]
     fig.add_trace(
         go.Heatmap(
             z=m,
@@ -199,29 +212,27 @@ def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figur
             y=labels[: len(m)],
             colorscale="Viridis",
             zmin=0,
-            colorbar=dict(title="weight"),
-            hovertemplate="query %{y} → key %{x}<br>weight %{z:.4f}<extra></extra>",
+            colorbar={"title": t("chart.attention.colorbar")},
+            hovertemplate=t("chart.attention.hover") + "<extra></extra>",
         )
     )
     # Decode rows: every key column but the last came from the cache; the last is the fresh K.
     fresh_x = fresh_y = labels[p : len(m)]
     if fresh_x:
-        fig.add_trace(go.Scatter(x=fresh_x, y=fresh_y, mode="markers", name="fresh K/V (computed this step)",
-                                 marker=dict(symbol="square-open", size=12, color="#ff7f0e", line=dict(width=2)),
+        fig.add_trace(go.Scatter(x=fresh_x, y=fresh_y, mode="markers", name=t("chart.attention.fresh"),
+                                 marker={"symbol": "square-open", "size": 12, "color": "#ff7f0e", "line": {"width": 2}},
                                  hoverinfo="skip"))
     kv_head = head // max(1, trace.model.num_attention_heads // trace.model.num_key_value_heads)
     return _layout(
         fig,
-        f"Attention weights: layer {layer}, query head {head} (reads K/V head {kv_head})",
-        "key position (token)",
-        "query position (token)",
+        t("chart.attention.title", layer=layer, head=head, kv_head=kv_head),
+        t("chart.attention.x"),
+        t("chart.attention.y"),
         yaxis_autorange="reversed",
     )
 
 
 # --- work (from the ledger) ------------------------------------------------------------------
-
-COMPONENT_LABELS = LABELS  # one wording for the components, shared with the ledger
 
 
 def work_split_figure(run, view: int) -> go.Figure:
@@ -231,24 +242,25 @@ def work_split_figure(run, view: int) -> go.Figure:
     steps = run.steps
     x = [s.index for s in steps]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.08)
-    fig.add_trace(go.Bar(x=x, y=[s.fresh["total"] for s in steps], name="fresh: needed by the new token either way",
-                         marker_color=FRESH, hovertemplate="step %{x}<br>fresh %{y:,} FLOPs<extra></extra>"), row=1, col=1)
-    fig.add_trace(go.Bar(x=x, y=[s.recomputed["total"] for s in steps], name="recomputed: only without the cache",
-                         marker_color=RECOMPUTED, hovertemplate="step %{x}<br>recomputed %{y:,} FLOPs<extra></extra>"), row=1, col=1)
-    fig.add_trace(go.Bar(x=x, y=[s.reused_kv_bytes for s in steps], name="reused: K/V read from the cache",
+    fig.add_trace(go.Bar(x=x, y=[s.fresh["total"] for s in steps], name=t("chart.work.fresh"),
+                         marker_color=FRESH, hovertemplate=t("chart.work.fresh_hover") + "<extra></extra>"),
+                  row=1, col=1)
+    fig.add_trace(go.Bar(x=x, y=[s.recomputed["total"] for s in steps], name=t("chart.work.recomputed"),
+                         marker_color=RECOMPUTED, hovertemplate=t("chart.work.recomputed_hover") + "<extra></extra>"),
+                  row=1, col=1)
+    fig.add_trace(go.Bar(x=x, y=[s.reused_kv_bytes for s in steps], name=t("chart.work.reused"),
                          marker_color=REUSED,
                          customdata=[[s.reused_kv_elements, s.reused_kv_proj_flops] for s in steps],
-                         hovertemplate="step %{x}<br>%{y:,} bytes read (%{customdata[0]:,} values)<br>"
-                                       "would cost %{customdata[1]:,} FLOPs of K/V projection to recompute<extra></extra>"),
+                         hovertemplate=t("chart.work.reused_hover") + "<extra></extra>"),
                   row=2, col=1)
     fig.update_layout(barmode="stack")
     if 0 <= view < len(steps):
         fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
-    _layout(fig, "Work per step: fresh, recomputed without a cache, reused from the cache", None, None, height=540)
+    _layout(fig, t("chart.work.title"), None, None, height=540)
     # SI ticks (G = 10^9) with the unit in the title, so "3G" is never read as bytes or billions
-    fig.update_yaxes(title_text="FLOPs", tickformat="~s", row=1, col=1)
-    fig.update_yaxes(title_text="bytes read", tickformat="~s", row=2, col=1)
-    fig.update_xaxes(title_text="step (0 = prefill)", row=2, col=1)
+    fig.update_yaxes(title_text=t("chart.work.y_flops"), tickformat="~s", row=1, col=1)
+    fig.update_yaxes(title_text=t("chart.work.y_bytes"), tickformat="~s", row=2, col=1)
+    fig.update_xaxes(title_text=t("chart.work.x"), row=2, col=1)
     return fig
 
 
@@ -256,27 +268,27 @@ def running_totals_figure(run, view: int) -> go.Figure:
     steps = run.steps
     x = [s.index for s in steps]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=x, y=[s.cum_recompute for s in steps], mode="lines+markers", name="without cache (recompute)",
-                             line_color=RECOMPUTED, hovertemplate="after step %{x}: %{y:,} FLOPs<extra>recompute</extra>"))
-    fig.add_trace(go.Scatter(x=x, y=[s.cum_cached for s in steps], mode="lines+markers", name="with cache",
+    fig.add_trace(go.Scatter(x=x, y=[s.cum_recompute for s in steps], mode="lines+markers", name=t("chart.running.recompute"), line_color=RECOMPUTED,
+                             hovertemplate=t("chart.running.recompute_hover") + f"<extra>{t('mode.recompute')}</extra>"))
+    fig.add_trace(go.Scatter(x=x, y=[s.cum_cached for s in steps], mode="lines+markers", name=t("chart.running.cached"),
                              line_color=FRESH, customdata=[s.ratio for s in steps],
-                             hovertemplate="after step %{x}: %{y:,} FLOPs<br>%{customdata:.1%} of recompute<extra>cached</extra>"))
+                             hovertemplate=t("chart.running.cached_hover") + f"<extra>{t('mode.cached')}</extra>"))
     if 0 <= view < len(steps):
         fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
     fig.update_yaxes(tickformat="~s")
-    return _layout(fig, "Running total of FLOPs since the prompt", "step (0 = prefill)", "FLOPs, cumulative (G = 10⁹)")
+    return _layout(fig, t("chart.running.title"), t("chart.running.x"), t("chart.running.y"))
 
 
 def components_figure(step: Step, log_scale: bool = False) -> go.Figure:
     """One step's FLOPs by component, with and without the cache."""
-    names = list(COMPONENT_LABELS)
-    labels = [COMPONENT_LABELS[c] for c in names]
+    labels = [component_label(c) for c in COMPONENTS]
     fig = go.Figure()
-    for mode, color, label in (("cached", FRESH, "with cache"), ("recompute", RECOMPUTED, "without cache")):
-        vals = [step.flops.get(mode, {}).get(c, 0) for c in names]
+    for mode, color in (("cached", FRESH), ("recompute", RECOMPUTED)):
+        label = t(f"chart.components.{mode}")
+        vals = [step.flops.get(mode, {}).get(c, 0) for c in COMPONENTS]
         fig.add_trace(go.Bar(y=labels, x=vals, orientation="h", name=label, marker_color=color,
-                             hovertemplate="%{y}: %{x:,} FLOPs<extra>" + label + "</extra>"))
+                             hovertemplate=t("chart.components.hover") + "<extra>" + label + "</extra>"))
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="log" if log_scale else "linear", tickformat="~s")
-    return _layout(fig, f"FLOPs by component at {step_label(step)} (whole model)", "FLOPs (G = 10⁹)", "", height=420,
+    return _layout(fig, t("chart.components.title", step=step_label(step)), t("chart.components.x"), "", height=420,
                    yaxis_autorange="reversed")

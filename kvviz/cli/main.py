@@ -60,7 +60,7 @@ def cmd_trace(args) -> int:
     tr = tracer.trace
     print(f"text: {tr.prompt_text}{tr.generated_text}")
     print(f"stopped: {tr.finish_reason}")
-    from kvviz.analysis.answers import run_summary
+    from kvviz.text.answers import run_summary
 
     print(run_summary(tr) + " (FLOPs from the cost model)")
     if tracer.shadow is not None and tracer.sampling.greedy:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 
 LANGUAGES = ("en",)
 DEFAULT = "en"
@@ -22,7 +22,7 @@ DEFAULT = "en"
 _current: ContextVar[str] = ContextVar("kvviz_lang", default=DEFAULT)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict[str, str]:
     """All keys of one language, from every module in kvviz/text/<lang>/."""
     pkg = importlib.import_module(f"kvviz.text.{lang}")

@@ -1,0 +1,242 @@
+"""What the Learn page shows for one step: the text strip, the agreement badge, the metrics and the
+five tabs (questions, cache, work, attention, trace file). Pure drawing from a Trace: no model here.
+
+Everything a visitor or a trace file supplies (prompt, tokens, model name, dtype, finish reason,
+error messages quoting them) goes through md_escape or a plain-text element; charts escape it
+through kvviz.charts.trace.plotly_text.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import streamlit as st
+
+from kvviz.charts import trace as charts
+from kvviz.errors import KvvizError
+from kvviz.text import t
+from kvviz.ui.markup import md_escape, token_chip
+from kvviz.ui.state import W_TABS, W_UPLOAD, Note, Replay, apply_language, learn
+from kvviz.units import fmt_bytes, fmt_flops
+
+log = logging.getLogger(__name__)
+
+# Cached and recompute logits differ by float32 rounding only; more than this is a disagreement.
+AGREEMENT_TOLERANCE = 1e-3
+# Prompt + new tokens up to which a run records every layer's attention (see learn.py).
+ATTENTION_ALL_LAYERS_MAX_TOKENS = 256
+VIEWS = ("questions", "cache", "work", "attention", "trace_file")  # the tabs, by stable id
+FINISH_REASONS = ("eos", "max_new_tokens", "context")
+
+
+def error_note(e: Exception) -> Note:
+    """A message for the page from an exception: a KvvizError's own words, else a short summary."""
+    if isinstance(e, KvvizError):
+        return Note("learn.error.kvviz", {"message": str(e)})
+    log.exception("unexpected error", exc_info=e)
+    return Note("learn.error.unexpected", {"kind": type(e).__name__, "detail": str(e)[:300]})
+
+
+def show_error() -> None:
+    if learn.error is not None:
+        st.error(md_escape(learn.error.text()))
+
+
+def tab_label(view_id: str) -> str:
+    return t(f"learn.tab.{view_id}")
+
+
+def draw(trace, view: int, done: bool) -> None:
+    """Everything below the controls for step `view` of `trace`."""
+    step = trace.steps[view]
+    info = trace.model
+    _text_strip(trace, view, done)
+    _badge(trace, view)
+    # A row that wraps on narrow screens instead of cutting values off.
+    m = st.container(horizontal=True, gap="large")
+    m.metric(t("learn.metric.step"), charts.step_label(step), width="content")
+    m.metric(t("learn.metric.fed"), f"{step.input_length}", width="content", help=t("learn.metric.fed_help"))
+    m.metric(t("learn.metric.cached"), f"{step.context_length}", width="content", help=t("learn.metric.cached_help"))
+    m.metric(t("learn.metric.cache_size"), fmt_bytes(step.cache_bytes), width="content",
+             help=t("learn.metric.cache_size_help", bytes=step.cache_bytes))
+    both = step.other_time_ms is not None
+    m.metric(t("learn.metric.time_both") if both else t("learn.metric.time_one"),
+             f"{step.time_ms:.0f} / {step.other_time_ms:.0f}" if both else f"{step.time_ms:.0f}",
+             help=t("learn.metric.time_help"), width="content")
+    # Only the open tab runs, so a step redraws one view, not five. The widget holds the label;
+    # the stable id of the open tab is kept beside it, so a language switch reopens the same tab.
+    # (Passing `default=` instead would change the widget's identity and reset it on every switch.)
+    labels = [tab_label(v) for v in VIEWS]
+    if st.session_state.get(W_TABS) not in labels and learn.open_view in VIEWS:
+        st.session_state[W_TABS] = tab_label(learn.open_view)  # first view, or the labels changed language
+    tabs = st.tabs(labels, key=W_TABS, on_change="rerun")
+    draws = {
+        "questions": lambda: _questions(trace, view),
+        "cache": lambda: _cache_view(trace, view, info),
+        "work": lambda: _work_view(trace, view),
+        "attention": lambda: _attention_view(trace, view, info),
+        "trace_file": lambda: _trace_file(trace),
+    }
+    for view_id, tab in zip(VIEWS, tabs):
+        if tab.open is not False:
+            if tab.open:
+                learn.open_view = view_id
+            with tab:
+                draws[view_id]()
+
+
+def _text_strip(trace, view: int, done: bool) -> None:
+    step = trace.steps[view]
+    tok = [s.token_text for s in trace.steps[: view + 1]]
+    st.markdown(
+        t("learn.strip.legend") + "  \n"
+        + token_chip(trace.prompt_text, "gray")
+        + " "
+        + " ".join(token_chip(x, "orange" if i == view else "blue", bold=i == view) for i, x in enumerate(tok))
+    )
+    cols = {k: t(f"learn.candidates.{k}") for k in ("token", "id", "probability", "chosen")}
+    alts = [
+        {cols["token"]: repr(c.token_text), cols["id"]: c.token_id, cols["probability"]: c.prob,
+         cols["chosen"]: "✔" if c.token_id == step.token_id else ""}
+        for c in step.top_k
+    ]
+    with st.expander(t("learn.candidates", n=len(alts)), expanded=False):
+        st.dataframe(alts, hide_index=True, width="stretch", column_config={
+            cols["probability"]: st.column_config.ProgressColumn(format="%.4f", min_value=0.0, max_value=1.0)})
+    if done and view == len(trace.steps) - 1:
+        reason = trace.finish_reason
+        why = t(f"learn.finish.{reason}") if reason in FINISH_REASONS else md_escape(str(reason))
+        st.caption(t("learn.finished", why=why))
+
+
+def _badge(trace, view: int) -> None:
+    steps = [s for s in trace.steps[: view + 1] if s.max_abs_logit_diff is not None]
+    if not steps:
+        return
+    worst = max(s.max_abs_logit_diff for s in steps)
+    greedy = trace.settings.get("temperature", 0) <= 0
+    # Greedy: both modes must pick the same tokens. Sampling draws once, so compare the logits.
+    same = all(s.token_id == s.other_token_id for s in steps) if greedy else True
+    if same and worst <= AGREEMENT_TOLERANCE:
+        key = "learn.badge.agree_greedy" if greedy else "learn.badge.agree_sampling"
+        word = t("learn.badge.step" if len(steps) == 1 else "learn.badge.steps")
+        st.success(t(key, steps=len(steps), steps_word=word, worst=worst, tolerance=AGREEMENT_TOLERANCE),
+                   icon=":material/check_circle:")
+    else:
+        key = "learn.badge.tokens_differ" if not same else "learn.badge.logits_differ"
+        st.warning(t(key, worst=worst, tolerance=AGREEMENT_TOLERANCE), icon=":material/warning:")
+
+
+def _cache_view(trace, view: int, info) -> None:
+    step = trace.steps[view]
+    st.caption(t("learn.cache.caption"))
+    col = {k: t(f"learn.cache.col.{k}") for k in ("layer", "k_shape", "v_shape", "window", "bytes")}
+    full = t("learn.cache.window_full")
+    rows = [
+        {col["layer"]: i, col["k_shape"]: str(c.key_shape), col["v_shape"]: str(c.value_shape),
+         col["window"]: info.layer_windows[i] if i < len(info.layer_windows) and info.layer_windows[i] else full,
+         col["bytes"]: c.bytes}
+        for i, c in enumerate(step.cache_layers)
+    ]
+    left, right = st.columns([1, 1.4])
+    with left:
+        st.dataframe(rows, hide_index=True, width="stretch", height=360, column_config={
+            col["bytes"]: st.column_config.NumberColumn(t("learn.cache.col.bytes_label"), format="localized")})
+    with right:
+        st.plotly_chart(charts.cache_map_figure(trace, view), width="stretch", key="cache_map")
+    st.plotly_chart(charts.cache_bytes_figure(trace, view), width="stretch", key="cache_bytes")
+    full_layers = sum(1 for w in info.layer_windows if not w) or info.num_layers
+    b = info.dtype_bytes
+    st.markdown(t(
+        "learn.cache.formula", layers=info.num_layers, kv_heads=info.num_key_value_heads, head_dim=info.head_dim,
+        dtype_bytes=b, dtype=md_escape(str(info.dtype)),
+        per_token=2 * info.num_layers * info.num_key_value_heads * info.head_dim * b,
+        sliding="" if full_layers == info.num_layers else t("learn.cache.formula_sliding"),
+        after=step.cache_bytes,
+    ))
+    if info.num_key_value_heads < info.num_attention_heads:
+        st.plotly_chart(charts.head_sharing_figure(info.num_attention_heads, info.num_key_value_heads),
+                        width="stretch", key="heads")
+        st.caption(t("learn.cache.gqa", factor=info.num_attention_heads // info.num_key_value_heads))
+
+
+def _work_view(trace, view: int) -> None:
+    from kvviz.analysis import ledger
+
+    run = ledger.split_trace(replace(trace, steps=trace.steps[: view + 1]))
+    step = trace.steps[view]
+    sp = run.steps[-1]
+    c = st.columns(3)
+    c[0].metric(t("learn.work.cached"), fmt_flops(sp.cached_total))
+    c[1].metric(t("learn.work.recompute"), fmt_flops(sp.recompute_total), help=t("learn.work.recompute_help"))
+    c[2].metric(t("learn.work.ratio"), f"{sp.ratio:.1%}", help=t("learn.work.ratio_help"))
+    st.plotly_chart(charts.work_split_figure(run, view), width="stretch", key="work_split")
+    st.caption(t("learn.work.split_caption"))
+    st.plotly_chart(charts.running_totals_figure(run, view), width="stretch", key="running")
+    log_scale = st.toggle(t("learn.work.log"), value=False, key="work_log")
+    st.plotly_chart(charts.components_figure(step, log_scale), width="stretch", key="components")
+    needed = step.flops.get("recompute", {})
+    if needed.get("scores_needed") is not None and needed.get("scores_needed") != needed.get("scores"):
+        st.caption(t("learn.work.executed", scores=int(needed["scores"]), needed=int(needed["scores_needed"])))
+    st.plotly_chart(charts.time_figure(trace, view), width="stretch", key="time")
+    st.caption(t("learn.work.time_caption"))
+
+
+def _attention_view(trace, view: int, info) -> None:
+    recorded = sorted(trace.steps[0].attention)
+    if not recorded:
+        st.info(t("learn.attention.none"))
+        return
+    if st.session_state.get("attn_layer") not in recorded:
+        st.session_state.pop("attn_layer", None)  # a new run may record other layers
+    if len(recorded) < info.num_layers:
+        st.caption(t("learn.attention.one_layer", layer=recorded[0], limit=ATTENTION_ALL_LAYERS_MAX_TOKENS))
+    c = st.columns(2)
+    layer = c[0].selectbox(t("learn.attention.layer"), recorded, index=0, key="attn_layer")
+    head = c[1].selectbox(t("learn.attention.head"), list(range(info.num_attention_heads)), key="attn_head")
+    st.plotly_chart(charts.attention_figure(trace, view, layer, head), width="stretch", key="attn")
+    st.caption(t("learn.attention.caption"))
+
+
+def _questions(trace, view: int) -> None:
+    from kvviz.analysis import answers as explain
+    from kvviz.text import answers as say
+
+    st.caption(t("answers.intro"))
+    for a in explain.answers(replace(trace, steps=trace.steps[: view + 1])):
+        with st.container(border=True):
+            st.markdown(f"**{md_escape(say.question(a.key))}**")
+            st.markdown(md_escape(say.headline(a)))  # shapes may come from a file: escaped
+            for line in say.lines(a):
+                st.text("• " + line)
+
+
+def _on_upload() -> None:
+    """Open a trace file (JSON only, validated); a bad file leaves the run on screen as it was."""
+    from kvviz.trace_data import Trace
+
+    apply_language()  # callbacks run before the page, maybe in a fresh thread
+    up = st.session_state.get(W_UPLOAD)
+    if up is None:
+        return
+    try:
+        trace = Trace.from_json(up.getvalue())
+        if not trace.steps:
+            raise KvvizError(t("learn.error.no_steps"))
+    except KvvizError as e:
+        learn.error = error_note(e)
+        return
+    learn.tracer = Replay(trace)
+    learn.view = 0
+    learn.playing = False
+    learn.error = None
+
+
+def _trace_file(trace) -> None:
+    st.download_button(t("learn.file.download"), trace.to_json, file_name="kvviz-trace.json",
+                       mime="application/json", key="download")
+    st.caption(t("learn.file.caption", schema=md_escape(str(trace.schema))))
+    st.file_uploader(t("learn.file.upload"), type=["json"], key=W_UPLOAD, on_change=_on_upload)
+    if learn.is_replay:
+        st.info(t("learn.file.replaying", model=md_escape(str(trace.model.name)), steps=len(trace.steps)))
