@@ -4,6 +4,7 @@ import streamlit as st
 
 from kvviz.ui.pages import learn as explainer_page
 from kvviz.ui.pages import plan as planner_page
+from kvviz.ui.pages import speed as speed_page
 
 st.set_page_config(page_title="kvviz: the KV cache, step by step", page_icon="🧮", layout="wide")
 
@@ -11,5 +12,6 @@ st.navigation(
     [
         st.Page(explainer_page.render, title="Step through generation", url_path="explainer", default=True),
         st.Page(planner_page.render, title="Capacity planner", url_path="planner"),
+        st.Page(speed_page.render, title="Speed", url_path="speed"),
     ]
 ).run()

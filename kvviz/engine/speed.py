@@ -340,36 +340,59 @@ def run(
 
     `on_point(result)` is called after each context with the result so far (to save partial runs).
     `compile_contexts` limits the compiled mode (each context compiles anew) to those lengths.
+    Waits for any other measurement in this process to finish first.
     """
+    with MEASURE_LOCK:
+        return _run(model, contexts, name=name, device=device, modes=modes, steps=steps, warmup=warmup,
+                    probe_bytes=probe_bytes, budget_s=budget_s, command=command, on_point=on_point,
+                    compile_contexts=compile_contexts)
+
+
+# The live measurement a web page may start: small, bounded, one at a time per process.
+LIVE_CONTEXTS = (16, 64, 256)
+
+
+def run_live(model, name: str) -> dict[str, Any] | None:
+    """A few seconds on the CPU: cached and recompute at LIVE_CONTEXTS. None if one is already running."""
+    if not MEASURE_LOCK.acquire(blocking=False):
+        return None
+    try:
+        return _run(model, list(LIVE_CONTEXTS), name=name, device="cpu", modes=("cached", "recompute"),
+                    steps=4, warmup=1, probe_bytes=64 * 2**20, budget_s=3.0, command="kvviz.engine.speed.run_live")
+    finally:
+        MEASURE_LOCK.release()
+
+
+def _run(model, contexts, *, name, device, modes, steps, warmup, probe_bytes, budget_s, command, on_point=None,
+         compile_contexts=None) -> dict[str, Any]:
     device = torch.device(device)
     unknown = set(modes) - set(MODES)
     if unknown:
         raise ValueError(f"unknown modes {sorted(unknown)}")
     if "compiled" in modes and device.type != "cuda":
         modes = tuple(m for m in modes if m != "compiled")  # CUDA graphs need a GPU
-    with MEASURE_LOCK:
-        model.eval()
-        w = weight_bytes(model)
-        result: dict[str, Any] = {
-            "schema": SCHEMA, "command": command, "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "model": {"name": name, **model_shape(model), **w},
-            **environment(device),
-            "settings": {"modes": list(modes), "steps": steps, "warmup": warmup, "batch": 1},
-        }
-        result["bandwidth"] = probe_read_bandwidth(device, probe_bytes)
-        result["overhead"] = {"tiny_op_us": 1e6 * probe_op_overhead(device),
-                              "method": "x.add_(1) on a 1-element tensor, 2000 issued back to back, best of 3"}
-        bw = result["bandwidth"]["read_bytes_per_s"]
-        result["points"] = []
-        for n in sorted(contexts):
-            m = modes if (compile_contexts is None or n in compile_contexts) else tuple(
-                x for x in modes if x != "compiled")
-            result["points"].append(measure_context(
-                model, n, device=device, modes=m, steps=steps, warmup=warmup, bandwidth=bw,
-                weights_read=w["weight_bytes_read_per_step"], budget_s=budget_s, count_ops=not result["points"]))
-            if on_point:
-                on_point(result)
-        return result
+    model.eval()
+    w = weight_bytes(model)
+    result: dict[str, Any] = {
+        "schema": SCHEMA, "command": command, "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "model": {"name": name, **model_shape(model), **w},
+        **environment(device),
+        "settings": {"modes": list(modes), "steps": steps, "warmup": warmup, "batch": 1},
+    }
+    result["bandwidth"] = probe_read_bandwidth(device, probe_bytes)
+    result["overhead"] = {"tiny_op_us": 1e6 * probe_op_overhead(device),
+                          "method": "x.add_(1) on a 1-element tensor, 2000 issued back to back, best of 3"}
+    bw = result["bandwidth"]["read_bytes_per_s"]
+    result["points"] = []
+    for n in sorted(contexts):
+        m = modes if (compile_contexts is None or n in compile_contexts) else tuple(
+            x for x in modes if x != "compiled")
+        result["points"].append(measure_context(
+            model, n, device=device, modes=m, steps=steps, warmup=warmup, bandwidth=bw,
+            weights_read=w["weight_bytes_read_per_step"], budget_s=budget_s, count_ops=not result["points"]))
+        if on_point:
+            on_point(result)
+    return result
 
 
 def build_random_model(config: dict[str, Any], dtype: str = "bfloat16", device: str = "cuda"):
