@@ -3,6 +3,7 @@
     HF_HUB_OFFLINE=1 python benchmarks/speed.py                       # built-in model, this CPU
     python benchmarks/speed.py --device cuda --model Llama-3.1-8B \\
         --contexts 1024,8192,32768 --out assets/speed/llama-3.1-8b-h200.json
+    ... --modes compiled --sdpa-gqa      # the compiled step without transformers' K/V head copies
 
 --model is `builtin` (kvviz.load_model(), fp32) or a name from assets/model_configs.json, built
 with random weights from its published config (no download; bf16 by default on a GPU).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import sys
 import time
@@ -61,13 +63,14 @@ def table(result: dict) -> str:
     hw = result["hardware"]
     over = result.get("overhead", {})
     first = result["points"][0] if result["points"] else {}
-    rows = [f"{result['model']['name']} on {hw.get('gpu') or hw['cpu']}, {result['model']['dtype']}, "
+    head = (f"{result['model']['name']} on {hw.get('gpu') or hw['cpu']}, {result['model']['dtype']}, "
             f"read bandwidth {result['bandwidth']['read_bytes_per_s'] / 1e9:,.1f} GB/s, "
-            f"weights read per step {result['model']['weight_bytes_read_per_step'] / 1e9:,.3f} GB",
-            f"host cost of one tiny op {over.get('tiny_op_us', float('nan')):.1f} us; an eager step dispatches "
-            f"{first.get('eager_step_aten_ops', '?')} aten ops",
-            f"{'context':>8} {'cache MB':>9} {'floor ms':>9} {'cached':>9} {'compiled':>9} {'pipelined':>9}"
-            f" {'recompute':>10} {'cached/fl':>9} {'compil/fl':>9} {'pipel/fl':>9} {'recomp/cached':>13}"]
+            f"weights read per step {result['model']['weight_bytes_read_per_step'] / 1e9:,.3f} GB")
+    ops = (f"host cost of one tiny op {over.get('tiny_op_us', float('nan')):.1f} us; an eager step dispatches "
+           f"{first.get('eager_step_aten_ops', '?')} aten ops")
+    cols = (f"{'context':>8} {'cache MB':>9} {'floor ms':>9} {'cached':>9} {'compiled':>9} {'pipelined':>9}"
+            f" {'recompute':>10} {'cached/fl':>9} {'compil/fl':>9} {'pipel/fl':>9} {'recomp/cached':>13}")
+    rows = [head, ops, cols]
 
     def f(x, w, p=2):
         return f"{x:>{w}.{p}f}" if isinstance(x, (int, float)) else f"{'-':>{w}}"
@@ -102,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=None, help="torch threads on the CPU (default: torch's)")
     ap.add_argument("--coordinate-descent", action="store_true",
                     help="compiled mode: inductor's coordinate_descent_tuning (longer compiles, tuned kernels)")
+    ap.add_argument("--sdpa-gqa", action="store_true",
+                    help="set TRANSFORMERS_SDPA_FORCE_GQA=1: grouped-query attention inside SDPA even with a mask "
+                         "(a StaticCache always has one), instead of repeating each K/V head first")
     ap.add_argument("--out", default=None, help="write the JSON here (rewritten after each context)")
     args = ap.parse_args(argv)
 
@@ -122,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  context {p['context']}: " + ", ".join(
             f"{k} {v:.2f}" for k, v in p.items() if k.endswith("_ms") or k == "compile_s"), flush=True)
 
+    if args.sdpa_gqa:
+        os.environ["TRANSFORMERS_SDPA_FORCE_GQA"] = "1"  # read by transformers at each attention call
     if args.coordinate_descent:
         import torch._inductor.config as inductor_config
 

@@ -210,8 +210,12 @@ def test_page_renders_recorded_runs():
     at = _open()
     assert len(at.get("plotly_chart")) == 3  # ms, tokens/s, bytes of the recorded run
     assert at.selectbox(key="speed_run").value == "llama-3.1-8b-h200"
+    assert not at.info  # the full run used transformers' default attention path
     at.selectbox(key="speed_run").set_value("qwen2.5-7b-h200").run()
     assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="speed_run").set_value("llama-3.1-8b-h200-sdpa-gqa").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.info) == 1 and len(at.get("plotly_chart")) == 3
 
 
 @pytest.mark.slow

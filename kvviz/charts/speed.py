@@ -22,11 +22,11 @@ WEIGHTS_COLOR, CACHE_COLOR = "#9467bd", "#ff7f0e"
 
 def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
     fig.update_layout(
-        title=dict(text=plotly_text(title)), font=FONT, margin=dict(l=70, r=20, t=70, b=50),
-        xaxis=dict(title=plotly_text(x), type="log", tickformat=",d"),
-        yaxis=dict(title=plotly_text(y), type="log"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1),
-        hoverlabel=dict(font_size=14),
+        title={"text": plotly_text(title)}, font=FONT, margin={"l": 70, "r": 20, "t": 70, "b": 50},
+        xaxis={"title": plotly_text(x), "type": "log", "tickformat": ",d"},
+        yaxis={"title": plotly_text(y), "type": "log"},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        hoverlabel={"font_size": 14},
     )
     return fig
 
@@ -35,8 +35,8 @@ def _line(fig: go.Figure, name: str, key: str, xs: list[int], ys: list[float], f
     color, dash, marker = STYLE[key]
     fig.add_trace(go.Scatter(
         x=xs, y=ys, name=plotly_text(name), mode="lines+markers" if marker else "lines",
-        line=dict(color=color, dash=dash, width=3 if key == "floor" else 2),
-        marker=dict(symbol=marker, size=9) if marker else None,
+        line={"color": color, "dash": dash, "width": 3 if key == "floor" else 2},
+        marker={"symbol": marker, "size": 9} if marker else None,
         hovertemplate=f"%{{x:,d}} tokens: %{{y:{fmt}}} {plotly_text(unit)}<extra>{plotly_text(name)}</extra>",
     ))
 
@@ -80,8 +80,8 @@ def bytes_per_step(run: dict, names: dict[str, str], title: str, x: str, y: str)
             hovertemplate=f"%{{x}} tokens: %{{customdata:,d}} bytes<extra>{plotly_text(name)}</extra>",
         ))
     fig.update_layout(
-        barmode="stack", title=dict(text=plotly_text(title)), font=FONT, margin=dict(l=70, r=20, t=70, b=50),
-        xaxis=dict(title=plotly_text(x), type="category"), yaxis=dict(title=plotly_text(y)),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1), hoverlabel=dict(font_size=14),
+        barmode="stack", title={"text": plotly_text(title)}, font=FONT, margin={"l": 70, "r": 20, "t": 70, "b": 50},
+        xaxis={"title": plotly_text(x), "type": "category"}, yaxis={"title": plotly_text(y)},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1}, hoverlabel={"font_size": 14},
     )
     return fig

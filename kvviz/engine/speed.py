@@ -18,7 +18,8 @@ import platform
 import statistics
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -67,7 +68,6 @@ def probe_read_bandwidth(device: torch.device, nbytes: int, reps: int = 10) -> d
         "read_bytes_per_s_median": size / statistics.median(reads),
         "copy_bytes_per_s": 2 * size / min(copies),
     }
-    del x, y
     return out
 
 
@@ -132,7 +132,7 @@ def _cached_steps(model, cache, start: int, tok: torch.Tensor, steps: int, warmu
         tok = out.logits[:, -1:].argmax(-1)  # (1, 1): greedy, stays on the device
 
     for i in range(warmup + steps):
-        dt = _timed(lambda: step(i), device)
+        dt = _timed(lambda i=i: step(i), device)
         if i >= warmup:
             times.append(dt)
     ops = None
@@ -216,7 +216,7 @@ def _compiled_steps(model, static, start: int, tok, steps: int, warmup: int, dev
             tok = out.logits[:, -1:].argmax(-1).clone()  # (1, 1): out of the graph's pool
 
         for i in range(warmup + steps):
-            dt = _timed(lambda: step(i), device)
+            dt = _timed(lambda i=i: step(i), device)
             if i < warmup:
                 compile_s += dt
             else:
@@ -302,7 +302,8 @@ def environment(device: torch.device) -> dict[str, Any]:
                 "transformers": transformers.__version__}
     if device.type == "cuda":
         versions["cuda"] = torch.version.cuda
-    return {"hardware": hw, "versions": versions}
+    env = {k: v for k, v in sorted(os.environ.items()) if k.startswith(("TRANSFORMERS_SDPA", "TORCHINDUCTOR_"))}
+    return {"hardware": hw, "versions": versions, "env": env}
 
 
 def _cpu_name() -> str:

@@ -86,4 +86,16 @@ STRINGS: dict[str, str] = {
     "speed.table.cached_over_floor": "cached / floor",
     "speed.table.compiled_pipelined_over_floor": "compiled queued / floor",
     "speed.table.recompute_over_cached": "no cache / cached",
+    "speed.plan.floor": (
+        "**Floor, not a promise:** each decode step must read the weights and the whole cache once; at the "
+        "{accelerator}'s {bandwidth:,.0f} GB/s (datasheet) that takes at least {ms:,.2f} ms, so at most "
+        "{tps:,.0f} tokens/s per sequence. The cache is {share:.0f}% of those bytes. Real steps are slower: see "
+        "the Speed page."
+    ),
+    "speed.gqa": (
+        "This run let PyTorch's SDPA handle grouped-query attention itself (TRANSFORMERS_SDPA_FORCE_GQA=1). By "
+        "default transformers first copies each K/V head {groups}× whenever attention has a mask, which a static "
+        "cache always has: those copies read and write several times the cache's bytes, and the compiled step "
+        "grows with the context. Compare with the run without this setting."
+    ),
 }

@@ -94,7 +94,7 @@ def _overhead(run: dict) -> None:
     ops = next((p.get("eager_step_aten_ops") for p in run["points"] if p.get("eager_step_aten_ops")), None)
     for p in run["points"]:
         if p.get("cached_ms") and p.get("compiled_ms"):
-            fields = dict(context=p["context"], eager=p["cached_ms"], compiled=p["compiled_ms"], floor=p["floor_ms"])
+            fields = {"context": p["context"], "eager": p["cached_ms"], "compiled": p["compiled_ms"], "floor": p["floor_ms"]}
             if ops and p.get("compiled_pipelined_ms") and run.get("overhead"):
                 st.markdown(t("speed.overhead", ops=ops, op_us=run["overhead"]["tiny_op_us"],
                               pipelined=p["compiled_pipelined_ms"], **fields))
@@ -129,6 +129,9 @@ def _gpu() -> None:
     st.markdown(md_escape(t("speed.gpu.summary", bandwidth=run["bandwidth"]["read_bytes_per_s"] / 1e9,
                             datasheet=_datasheet(gpu), weights=fmt_bytes(run["model"]["weight_bytes_read_per_step"]))))
     _overhead(run)
+    if run.get("env", {}).get("TRANSFORMERS_SDPA_FORCE_GQA") == "1":
+        heads, kv = run["model"].get("attention_heads") or 1, run["model"].get("kv_heads") or 1
+        st.info(t("speed.gqa", groups=max(1, heads // kv)))
     _charts(run, t("speed.gpu.where", model=str(run["model"]["name"]), gpu=gpu), f"gpu_{stem}", with_bytes=True)
     _table(run)
     with st.expander(t("speed.gpu.details")):
