@@ -20,13 +20,14 @@ STYLE = {  # series -> (colour, dash, marker)
 WEIGHTS_COLOR, CACHE_COLOR = "#9467bd", "#ff7f0e"
 
 
-def _layout(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
+def _layout(fig: go.Figure, title: str, x: str, y: str, contexts: list[int]) -> go.Figure:
+    """Log-log axes, a tick at each measured context, decades on y; the legend under the plot."""
     fig.update_layout(
-        title={"text": plotly_text(title)}, font=FONT, margin={"l": 70, "r": 20, "t": 70, "b": 50},
-        xaxis={"title": plotly_text(x), "type": "log", "tickformat": ",d"},
-        yaxis={"title": plotly_text(y), "type": "log"},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-        hoverlabel={"font_size": 14},
+        title={"text": plotly_text(title)}, font=FONT, margin={"l": 70, "r": 20, "t": 50, "b": 40},
+        xaxis={"title": plotly_text(x), "type": "log", "tickvals": contexts, "ticktext": [f"{c:,}" for c in contexts]},
+        yaxis={"title": plotly_text(y), "type": "log", "dtick": 1},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0},
+        hoverlabel={"font_size": 14}, height=560,
     )
     return fig
 
@@ -53,7 +54,7 @@ def ms_per_step(run: dict, names: dict[str, str], title: str, x: str, y: str) ->
             _line(fig, names[key], key, xs, ys, ",.2f", "ms")
     xs, ys = speed_runs.floor_series(run)
     _line(fig, names["floor"], "floor", xs, ys, ",.2f", "ms")
-    return _layout(fig, title, x, y)
+    return _layout(fig, title, x, y, xs)
 
 
 def tokens_per_s(run: dict, names: dict[str, str], title: str, x: str, y: str) -> go.Figure:
@@ -65,7 +66,7 @@ def tokens_per_s(run: dict, names: dict[str, str], title: str, x: str, y: str) -
             _line(fig, names[key], key, xs, [1000.0 / v for v in ys], ",.1f", "tokens/s")
     xs, ys = speed_runs.floor_series(run)
     _line(fig, names["floor"], "floor", xs, [1000.0 / v for v in ys], ",.1f", "tokens/s")
-    return _layout(fig, title, x, y)
+    return _layout(fig, title, x, y, xs)
 
 
 def bytes_per_step(run: dict, names: dict[str, str], title: str, x: str, y: str) -> go.Figure:
