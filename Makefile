@@ -8,7 +8,7 @@ PORT ?= 8501
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test install install-dev browser bench clean
+.PHONY: run test install install-dev browser bench speed clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -38,6 +38,11 @@ test: install-dev
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py
+
+# ms per decode step with and without the KV cache, against the memory floor (built-in model, this CPU).
+# On a GPU: $(BIN)/python benchmarks/speed.py --device cuda --model Llama-3.1-8B --contexts 1024,8192
+speed: install
+	$(BIN)/python benchmarks/speed.py $(SPEED_ARGS)
 
 clean:
 	rm -rf $(VENV)

@@ -5,6 +5,7 @@ import streamlit as st
 from kvviz.text import t
 from kvviz.ui.pages import learn as explainer_page
 from kvviz.ui.pages import plan as planner_page
+from kvviz.ui.pages import speed as speed_page
 from kvviz.ui.state import apply_language
 
 
@@ -23,6 +24,7 @@ st.set_page_config(page_title=t("learn.page_title"), page_icon="🧮", layout="w
 st.navigation(
     [
         st.Page(explainer_page.render, title=t("learn.nav"), url_path="explainer", default=True),
-        st.Page(planner_page.render, title="Capacity planner", url_path="planner"),
+        st.Page(planner_page.render, title=t("planner.nav"), url_path="planner"),
+        st.Page(speed_page.render, title=t("speed.nav"), url_path="speed"),
     ]
 ).run()

@@ -11,6 +11,7 @@ _TP = (
 _RESIDUAL = "transformers also keeps up to residual_length=128 recent tokens unquantized; that buffer is not counted."
 
 STRINGS: dict[str, str] = {
+    "planner.nav": "Capacity planner",
     # element types
     "planner.dtype.note.fp32": "4 bytes per value.",
     "planner.dtype.note.bf16": "2 bytes per value.",
