@@ -436,13 +436,13 @@ class Replay:
 
 def _on_upload() -> None:
     """Open a trace file (JSON only, validated); a bad file leaves the run on screen as it was."""
-    from kvviz.trace_data import Trace
+    from kvviz.trace_read import read_trace
 
     up = st.session_state.get("trace_upload")
     if up is None:
         return
     try:
-        trace = Trace.from_json(up.getvalue())
+        trace = read_trace(up.getvalue())
         if not trace.steps:
             raise KvvizError("The trace has no steps to show.")
     except KvvizError as e:
@@ -459,8 +459,10 @@ def _trace_file(trace) -> None:
                        mime="application/json", key="download")
     st.caption(f"Schema {trace.schema}: model, prompt, and for each step the cache shapes, bytes, times and FLOPs. "
                "The command line writes the same files: `python -m kvviz trace ... --json FILE`.")
+    from kvviz.trace_read import MAX_TRACE_MB
+
     st.file_uploader("Open a saved trace (JSON) to step through it again", type=["json"], key="trace_upload",
-                     on_change=_on_upload)
+                     on_change=_on_upload, max_upload_size=MAX_TRACE_MB)
     if isinstance(st.session_state.get("tracer"), Replay):
         st.info(f"Showing a saved trace of {trace.model.name}: {len(trace.steps)} recorded steps. "
                 "Start with the settings in the sidebar to run the model again.")
