@@ -134,14 +134,14 @@ class Trace:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> "Trace":
+    def from_json(cls, text: str | bytes) -> Trace:
         """Read a trace file strictly (kvviz.trace_read): a KvvizError naming the field if anything is off."""
         from kvviz.trace_read import read_trace
 
         return read_trace(text)
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Trace":
+    def from_dict(cls, data: Any) -> Trace:
         """Parsed JSON -> a checked Trace, as from_json."""
         from kvviz.trace_read import trace_from_dict
 

@@ -21,8 +21,31 @@ from kvviz import trace_attention
 from kvviz.cache.rules import transformers_positions
 from kvviz.errors import KvvizError
 from kvviz.json_strict import Limits, loads
-from kvviz.trace_data import DTYPE_BYTES, MODES, PHASES, SCHEMA, Candidate, LayerCache, ModelInfo, Step, Trace
-from kvviz.trace_rules import AnyJson, Fields, Flag, Int, ListOf, MapOf, Maybe, Num, OneOf, Record, Text, fail
+from kvviz.trace_data import (
+    DTYPE_BYTES,
+    MODES,
+    PHASES,
+    SCHEMA,
+    Candidate,
+    LayerCache,
+    ModelInfo,
+    Step,
+    Trace,
+)
+from kvviz.trace_rules import (
+    AnyJson,
+    Fields,
+    Flag,
+    Int,
+    ListOf,
+    MapOf,
+    Maybe,
+    Num,
+    OneOf,
+    Record,
+    Text,
+    fail,
+)
 
 READABLE_SCHEMAS = ("kvviz.trace/1", SCHEMA)  # version 1 wrote attention as nested lists
 FINISH_REASONS = (None, "eos", "max_new_tokens", "context")

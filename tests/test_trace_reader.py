@@ -5,16 +5,18 @@ from __future__ import annotations
 import copy
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+import tomllib
+from tiny_models import tiny_loaded
 
 import kvviz
 from kvviz import trace_read
 from kvviz.errors import KvvizError
 from kvviz.trace_data import Candidate, LayerCache, ModelInfo, Step, Trace
 from kvviz.trace_rules import unruled
-from tiny_models import tiny_loaded
 
 PROMPT = "Lionel Messi is a"  # 7 tokens
 
@@ -266,9 +268,6 @@ def test_largest_app_file_is_readable():
     assert sizes["SmolLM2-135M"] > 40e6  # the bound counts what it should: 2,047-token prompt, one layer's 9 heads
     # the measured case from the issue: 7-token prompt + 64 tokens, every layer: 5.38 MB as lists of numbers
     assert _attention_chars(9, 30, 7, 64) < 2.5e6
-    import tomllib
-    from pathlib import Path
-
     config = tomllib.loads((Path(__file__).parent.parent / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * 2**20 >= trace_read.MAX_TRACE_BYTES
 
