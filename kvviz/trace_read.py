@@ -18,6 +18,7 @@ import math
 from typing import Any
 
 from kvviz import trace_attention
+from kvviz.analysis.ledger import COMPONENTS
 from kvviz.cache.rules import transformers_positions
 from kvviz.errors import KvvizError
 from kvviz.json_strict import Limits, loads
@@ -151,6 +152,7 @@ TRACE_RULES = {
     "finish_reason": OneOf(FINISH_REASONS),
     "steps": ListOf(Record(Step, STEP_RULES), MAX_POSITIONS),
 }
+FLOP_KEYS = (*COMPONENTS, "total", "scores_needed", "attn_v_needed", "total_needed")  # what the pages read
 RECORD_TABLES = {ModelInfo: MODEL_RULES, LayerCache: LAYER_CACHE_RULES, Candidate: CANDIDATE_RULES, Step: STEP_RULES}
 
 
@@ -246,8 +248,23 @@ def _check_step(trace: Trace, i: int, s: Step) -> None:
                        f"in {m.dtype}.")
     elif s.hidden_bytes:
         raise fail(f"{at}.hidden_bytes", "bytes without a hidden_shape.")
+    _check_flops(at, s)
     _check_cache(trace, at, s)
     _check_attention(trace, i, at, s)
+
+
+def _check_flops(at: str, s: Step) -> None:
+    """The cost model's counts (kvviz.analysis.ledger.step_flops): both modes, every component, a true total."""
+    if not s.flops:
+        return
+    if set(s.flops) != set(MODES):
+        raise fail(f"{at}.flops", f"bad FLOP counts: the cost model counts both modes {list(MODES)}.")
+    for mode, counts in s.flops.items():
+        missing = [k for k in FLOP_KEYS if k not in counts]
+        if missing:
+            raise fail(f"{at}.flops.{mode}", f"bad FLOP counts: missing {missing}.")
+        if counts["total"] != sum(counts[c] for c in COMPONENTS):
+            raise fail(f"{at}.flops.{mode}.total", "bad FLOP counts: the total is not the sum of the components.")
 
 
 def _check_cache(trace: Trace, at: str, s: Step) -> None:
