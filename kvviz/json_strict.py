@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +20,10 @@ import numpy as np
 from kvviz.errors import KvvizError
 
 MAX_DIGITS = 20  # every integer in a trace fits in 64 bits (2**64 has 20 digits)
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # a JSON string, escapes included
+_MOVES = np.zeros(256, dtype=np.int8)
+_MOVES[[ord("["), ord("{")]] = 1
+_MOVES[[ord("]"), ord("}")]] = -1
+_PUNCT = (_MOVES != 0) | (np.arange(256) == ord(","))
 _BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 
 
@@ -93,19 +95,35 @@ def _too_big(n: int, limits: Limits) -> KvvizError:
 
 
 def _check_shape(raw: bytes, limits: Limits) -> None:
-    """Depth and number of values, from the text with its strings blanked out (numpy, no objects)."""
-    bare = np.frombuffer(_STRING.sub(b'""', raw), dtype=np.uint8)
-    step = np.zeros(256, dtype=np.int8)
-    step[[ord("["), ord("{")]] = 1
-    step[[ord("]"), ord("}")]] = -1
-    moves = step[bare]
-    opened = moves == 1
-    if opened.any() and int(np.cumsum(moves, dtype=np.int64).max()) > limits.max_depth:
-        raise KvvizError(f"Not a kvviz {limits.what}: the JSON is nested more than {limits.max_depth} levels deep.")
+    """Depth and number of values, counted outside strings with numpy: no Python objects per value.
+
+    Quotes preceded by an odd run of backslashes are escaped; the rest open and close strings, so a
+    bracket or comma is structural when an even number of such quotes precede it.
+    """
+    what = f"Not a kvviz {limits.what}: the JSON"
+    punct = sum(raw.count(c) for c in (b",", b"[", b"{", b"]", b"}"))
+    quotes, slashes = raw.count(b'"'), raw.count(b"\\")
+    if max(punct, quotes, slashes) > 4 * limits.max_values:  # far more than any string could hide
+        raise KvvizError(f"{what} holds more than {limits.max_values:,} values.")
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    q = np.flatnonzero(arr == ord('"'))  # (quotes,)
+    if q.size and slashes:
+        s = np.flatnonzero(arr == ord("\\"))  # (slashes,): runs of consecutive positions
+        starts = np.maximum.accumulate(np.where(np.diff(s, prepend=-2) != 1, np.arange(s.size), 0))
+        after = q[(q > 0) & (arr[q - 1] == ord("\\"))]  # quotes right after a backslash
+        last = np.searchsorted(s, after - 1)  # index in s of the backslash before each such quote
+        escaped = after[(last - starts[last] + 1) % 2 == 1]
+        q = np.setdiff1d(q, escaped, assume_unique=True)
+    p = np.flatnonzero(_PUNCT[arr])  # (punct,)
+    p = p[np.searchsorted(q, p) % 2 == 0]  # outside strings
+    chars = arr[p]
+    moves = _MOVES[chars]
+    moves = moves[moves != 0]  # +1 per '[' or '{', -1 per ']' or '}'
+    if moves.size and int(np.cumsum(moves, dtype=np.int64).max()) > limits.max_depth:
+        raise KvvizError(f"{what} is nested more than {limits.max_depth} levels deep.")
     # each value is followed by a comma, or closes its container, or is the whole document
-    values = int(np.count_nonzero(bare == ord(","))) + int(np.count_nonzero(opened)) + 1
-    if values > limits.max_values:
-        raise KvvizError(f"Not a kvviz {limits.what}: the JSON holds more than {limits.max_values:,} values.")
+    if int(np.count_nonzero(chars == ord(","))) + int(np.count_nonzero(moves == 1)) + 1 > limits.max_values:
+        raise KvvizError(f"{what} holds more than {limits.max_values:,} values.")
 
 
 def _no_constant(name: str):
