@@ -80,7 +80,8 @@ class Step:
     other_time_ms: float | None = None
     max_abs_logit_diff: float | None = None
     other_token_id: int | None = None
-    # layer index (as str in JSON) -> float32 array (heads, query rows, key positions); lists in JSON
+    # layer index (as str in JSON) -> float32 array (heads, query rows, key positions); compact in JSON
+    # (kvviz.trace_attention: uint16 fixed point, base64)
     attention: dict[int, np.ndarray] = field(default_factory=dict)
     # Filled by the ledger: {"cached": {component: flops, "total": n}, "recompute": {...}}
     flops: dict[str, dict[str, int]] = field(default_factory=dict)

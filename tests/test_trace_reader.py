@@ -217,11 +217,17 @@ def _attention_chars(heads: int, layers: int, prompt: int, new: int) -> int:
 
 def _largest_attention(layers: int, heads: int) -> int:
     """Over every prompt/new-token split the app allows: all layers up to 256 tokens, else one layer."""
+    from kvviz.trace_attention import encoded_chars
+
+    rows = np.cumsum([0] + [encoded_chars((heads, 1, k)) for k in range(1, APP_MAX_CONTEXT + 1)])  # rows[k]: 1..k
     best = 0
     for total in (ALL_LAYERS_MAX_TOKENS, APP_MAX_CONTEXT):  # the size grows with the total: the caps are the worst
         recorded = layers if total <= ALL_LAYERS_MAX_TOKENS else 1
-        for new in (1, 2, total // 2, min(APP_MAX_NEW, total - 1)):
-            best = max(best, _attention_chars(heads, recorded, total - new, new))
+        for new in range(1, min(APP_MAX_NEW, total - 1) + 1):
+            prompt = total - new  # prefill (heads, P, P), then rows of P + 1 .. total - 1 keys
+            size = encoded_chars((heads, prompt, prompt)) + int(rows[total - 1] - rows[prompt])
+            best = max(best, recorded * size)
+    assert best >= _attention_chars(heads, 1, APP_MAX_CONTEXT - 1, 1)
     return best
 
 
@@ -257,7 +263,7 @@ def test_largest_app_file_is_readable():
     from tiny_models import tokenizer
 
     tok = tokenizer()
-    widest = max((tok.decode([i]) for i in range(tok.vocab_size)), key=lambda t: len(json.dumps(t)))
+    widest = max(tok.batch_decode([[i] for i in range(tok.vocab_size)]), key=lambda t: len(json.dumps(t)))
     widest = widest * 2  # an incrementally decoded token can carry a character left over from the one before
     sizes = {}
     for name, (layers, heads, kv, hd, hidden, vocab) in PRESETS.items():
