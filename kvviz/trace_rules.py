@@ -152,12 +152,13 @@ class Record(Rule):
     cls: type
     table: dict
 
+    def __post_init__(self) -> None:
+        required = tuple(f.name for f in fields(self.cls) if f.default is MISSING and f.default_factory is MISSING)
+        rules = Fields({f.name: self.table.get(f.name, AnyJson()) for f in fields(self.cls)}, required)
+        object.__setattr__(self, "_fields", rules)  # built once: a trace has thousands of records
+
     def check(self, value, path):
-        required = tuple(f.name for f in fields(self.cls)
-                         if f.default is MISSING and f.default_factory is MISSING)
-        known = {f.name for f in fields(self.cls)}
-        table = {name: self.table.get(name, AnyJson()) for name in known}
-        return self.cls(**Fields(table, required).check(value, path))
+        return self.cls(**self._fields.check(value, path))
 
 
 def unruled(cls: type, table: dict) -> list[str]:
