@@ -48,13 +48,14 @@ def main() -> None:
     import argparse
 
     ap = argparse.ArgumentParser()
+    ap.add_argument("--new-tokens", type=int, default=64, help="the issue's case: 64")
     ap.add_argument("--prompt-words", type=int, default=1000, help="2,040 is the app's cap (a slow prefill)")
     args = ap.parse_args()
     loaded = kvviz.load_model()
-    measure("7 + 64 tokens, all 30 layers", kvviz.trace(loaded, "Lionel Messi is a", 64, attention_layers="all",
-                                                         max_context=2048))
+    tr = kvviz.trace(loaded, "Lionel Messi is a", args.new_tokens, attention_layers="all", compare=False)
+    measure(f"7 + {len(tr.steps)} tokens, all 30 layers", tr)
     prompt = " ".join(["cache"] * args.prompt_words)  # one token a word
-    tr = kvviz.trace(loaded, prompt, 2, attention_layers=[15], compare=False, max_context=2048)
+    tr = kvviz.trace(loaded, prompt, 2, attention_layers=[15], compare=False)
     measure(f"{len(tr.prompt_token_ids)} + 2 tokens, layer 15", tr)
 
 
