@@ -4,17 +4,17 @@ the command line and saved JSON files. No torch here; everything is lists and nu
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
-from kvviz.errors import KvvizError
+from kvviz import trace_attention
 
-SCHEMA = "kvviz.trace/1"
+SCHEMA = "kvviz.trace/2"  # /2: attention as compact uint16 base64 (kvviz.trace_attention)
 MODES = ("cached", "recompute")
 PHASES = ("prefill", "decode")
+DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}
 
 
 @dataclass
@@ -53,7 +53,7 @@ class ModelInfo:
 
     @property
     def dtype_bytes(self) -> int:
-        return {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8}.get(self.dtype, 4)
+        return DTYPE_BYTES.get(self.dtype, 4)
 
 
 @dataclass
@@ -91,7 +91,8 @@ class Step:
     other_time_ms: float | None = None
     max_abs_logit_diff: float | None = None
     other_token_id: int | None = None
-    # layer index (as str in JSON) -> float32 array (heads, query rows, key positions); lists in JSON
+    # layer index (as str in JSON) -> float32 array (heads, query rows, key positions); compact in JSON
+    # (kvviz.trace_attention: uint16 fixed point, base64)
     attention: dict[int, np.ndarray] = field(default_factory=dict)
     # Filled by the ledger: {"cached": {component: flops, "total": n}, "recompute": {...}}
     flops: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -127,7 +128,7 @@ class Trace:
 
     def to_dict(self) -> dict[str, Any]:
         d = {
-            "schema": self.schema,
+            "schema": SCHEMA,
             "model": asdict(self.model),
             "prompt": {"text": self.prompt_text, "token_ids": list(self.prompt_token_ids), "tokens": list(self.prompt_tokens)},
             "mode": self.mode,
@@ -137,7 +138,7 @@ class Trace:
         }
         for s in self.steps:
             sd = asdict(s)
-            sd["attention"] = {str(k): np.round(np.asarray(v, dtype=np.float64), 5).tolist() for k, v in s.attention.items()}
+            sd["attention"] = {str(k): trace_attention.encode(v) for k, v in s.attention.items()}
             d["steps"].append(sd)
         return d
 
@@ -145,118 +146,15 @@ class Trace:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> "Trace":
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise KvvizError(f"Not a kvviz trace: the file is not valid JSON ({e}).") from None
-        return cls.from_dict(data)
+    def from_json(cls, text: str | bytes) -> Trace:
+        """Read a trace file strictly (kvviz.trace_read): a KvvizError naming the field if anything is off."""
+        from kvviz.trace_read import read_trace
+
+        return read_trace(text)
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Trace":
-        if not isinstance(data, dict):
-            raise KvvizError("Not a kvviz trace: expected a JSON object at the top level.")
-        schema = data.get("schema")
-        if schema != SCHEMA:
-            raise KvvizError(
-                f"Not a kvviz trace: schema is {schema!r}, expected {SCHEMA!r}."
-            )
-        try:
-            model = _build(ModelInfo, data["model"], "model")
-            prompt = data["prompt"]
-            mode = data["mode"]
-            if mode not in MODES:
-                raise KvvizError(f"Bad trace: mode must be one of {MODES}, got {mode!r}.")
-            steps = []
-            for i, sd in enumerate(data["steps"]):
-                if not isinstance(sd, dict):
-                    raise KvvizError(f"Bad trace: step {i} is not an object.")
-                sd = dict(sd)
-                sd["top_k"] = [_build(Candidate, c, f"step {i} top_k") for c in sd.get("top_k", [])]
-                sd["cache_layers"] = [
-                    _build(LayerCache, c, f"step {i} cache_layers") for c in sd.get("cache_layers", [])
-                ]
-                sd["attention"] = {
-                    int(k): np.asarray(v, dtype=np.float32) for k, v in (sd.get("attention") or {}).items()
-                }
-                step = _build(Step, sd, f"step {i}")
-                if step.phase not in PHASES:
-                    raise KvvizError(f"Bad trace: step {i} has phase {step.phase!r}.")
-                steps.append(step)
-            trace = cls(
-                model=model,
-                prompt_text=str(prompt["text"]),
-                prompt_token_ids=[int(t) for t in prompt["token_ids"]],
-                mode=mode,
-                settings=dict(data.get("settings") or {}),
-                steps=steps,
-                finish_reason=data.get("finish_reason"),
-                prompt_tokens=[str(t) for t in prompt.get("tokens", [])],
-            )
-        except KvvizError:
-            raise
-        except (KeyError, TypeError, ValueError, AttributeError) as e:
-            raise KvvizError(f"Bad trace: a required field is missing or malformed ({e!s}).") from None
-        _check_numbers(trace)
-        return trace
+    def from_dict(cls, data: Any) -> Trace:
+        """Parsed JSON -> a checked Trace, as from_json."""
+        from kvviz.trace_read import trace_from_dict
 
-
-def _build(cls, data: Any, where: str):
-    """Construct a dataclass from a dict, naming unknown or missing fields clearly."""
-    if not isinstance(data, dict):
-        raise KvvizError(f"Bad trace: {where} is not an object.")
-    names = set(cls.__dataclass_fields__)
-    unknown = set(data) - names
-    if unknown:
-        raise KvvizError(f"Bad trace: {where} has unknown fields {sorted(unknown)}.")
-    try:
-        return cls(**data)
-    except TypeError as e:
-        raise KvvizError(f"Bad trace: {where} is missing fields ({e}).") from None
-
-
-def _positive(value, what: str) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise KvvizError(f"Bad trace: {what} must be a positive whole number, got {value!r}.")
-
-
-def _check_numbers(trace: Trace) -> None:
-    """Reject files whose numbers could not have come from a run (a hand-edited or foreign file)."""
-    m = trace.model
-    for name in ("num_layers", "num_attention_heads", "num_key_value_heads", "head_dim", "hidden_size", "vocab_size"):
-        _positive(getattr(m, name), f"model.{name}")
-    if m.num_attention_heads % m.num_key_value_heads:
-        raise KvvizError("Bad trace: the query heads are not a multiple of the K/V heads.")
-    if m.layer_windows and len(m.layer_windows) != m.num_layers:
-        raise KvvizError("Bad trace: model.layer_windows must have one entry per layer.")
-    for w in m.layer_windows:
-        if w is not None:
-            _positive(w, "a sliding window")
-    if not isinstance(m.verified, bool) or not all(
-        isinstance(x, list) and all(isinstance(k, str) for k in x) for x in (m.verify_failed, m.unverified)
-    ):
-        raise KvvizError("Bad trace: model.verified must be true/false and its check keys lists of names.")
-    if not trace.prompt_token_ids:
-        raise KvvizError("Bad trace: the prompt has no tokens.")
-    for i, s in enumerate(trace.steps):
-        if s.index != i or s.phase != ("prefill" if i == 0 else "decode"):
-            raise KvvizError(f"Bad trace: step {i} is out of order.")
-        if s.context_length != len(trace.prompt_token_ids) + i:
-            raise KvvizError(f"Bad trace: step {i}'s context length does not follow from the prompt.")
-        if s.cache_layers and len(s.cache_layers) != m.num_layers:
-            raise KvvizError(f"Bad trace: step {i} has {len(s.cache_layers)} cache layers for {m.num_layers} layers.")
-        for layer, a in s.attention.items():
-            if not 0 <= layer < m.num_layers or np.asarray(a).ndim != 3:
-                raise KvvizError(f"Bad trace: step {i} has malformed attention weights.")
-        for mode in s.flops.values():
-            if not isinstance(mode, dict) or not all(isinstance(v, int) and v >= 0 for v in mode.values()):
-                raise KvvizError(f"Bad trace: step {i} has malformed FLOP counts.")
-    for s in trace.steps:
-        for v in (s.input_length, s.context_length, s.token_id, s.cache_bytes):
-            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-                raise KvvizError(f"Bad trace: step {s.index} has a bad count {v!r}.")
-        if not isinstance(s.time_ms, (int, float)) or not math.isfinite(s.time_ms):
-            raise KvvizError(f"Bad trace: step {s.index} has a bad time {s.time_ms!r}.")
-        for layer in s.cache_layers:
-            if len(layer.key_shape) != 4 or len(layer.value_shape) != 4:
-                raise KvvizError(f"Bad trace: step {s.index} has a cache shape that is not 4-D.")
+        return trace_from_dict(data)

@@ -133,7 +133,6 @@ def test_attention_weights_recorded():
         (dict(prompt="hi", max_new_tokens=500), "context"),
         (dict(prompt="word " * 300, max_new_tokens=1), "context"),
         (dict(prompt="hi", max_new_tokens=2, attention_layers=[9]), "does not exist"),
-        (dict(prompt="hi", max_new_tokens=2, sampling=Sampling(temperature=1, top_p=0)), "top-p"),
     ],
 )
 def test_bad_input_gets_clear_error(kwargs, message):

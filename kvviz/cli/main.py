@@ -8,6 +8,7 @@ import sys
 
 from kvviz.cli import capacity as capacity_cli
 from kvviz.cli import explain as explain_cli
+from kvviz.engine.sampling import Sampling
 from kvviz.errors import KvvizError
 
 
@@ -15,19 +16,52 @@ def _shape(shape: list[int]) -> str:
     return "(" + ", ".join(str(x) for x in shape) + ")"
 
 
-def cmd_trace(args) -> int:
-    from kvviz.engine.models import load_model
-    from kvviz.engine.tracer import Sampling, Tracer
+def check_writable(path: str) -> None:
+    """Refuse an output path that cannot be written, before a run that would end by writing it."""
+    target = os.path.abspath(path)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise KvvizError(f"Could not write {path}: it is a folder.")
+    if not os.path.isdir(folder):
+        raise KvvizError(f"Could not write {path}: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK | os.X_OK) or (os.path.exists(target) and not os.access(target, os.W_OK)):
+        raise KvvizError(f"Could not write {path}: permission denied.")
 
+
+def check_token_ids(ids: list[int], vocab_size: int, model: str) -> None:
+    """A tokenizer larger than the model's embedding would index past it (an IndexError deep in torch)."""
+    bad = [t for t in ids if not 0 <= t < vocab_size]
+    if bad:
+        raise KvvizError(f"The tokenizer gives token id {bad[0]}, outside {model}'s vocabulary of {vocab_size:,} "
+                         "tokens: the tokenizer does not belong to this model.")
+
+
+def _trace_args(args) -> Sampling:
+    """Everything that can be checked before the model loads (seconds) is checked here."""
     if not args.prompt.strip():
         raise KvvizError("The prompt is empty: type some text to start from.")
+    if args.max_new_tokens < 1:
+        raise KvvizError("The number of new tokens must be a whole number of at least 1.")
+    sampling = Sampling(args.temperature, args.top_k, args.top_p, args.seed)
+    if args.json:
+        check_writable(args.json)
+    return sampling
+
+
+def cmd_trace(args) -> int:
+    from kvviz.engine.models import load_model
+    from kvviz.engine.tracer import Tracer
+
+    sampling = _trace_args(args)
     loaded = load_model(args.model)
+    ids = loaded.tokenizer(args.prompt, add_special_tokens=False)["input_ids"]
+    check_token_ids(ids, loaded.info.vocab_size, loaded.info.name)
     tracer = Tracer(
         loaded,
         args.prompt,
         args.max_new_tokens,
         use_cache=not args.no_cache,
-        sampling=Sampling(args.temperature, args.top_k, args.top_p, args.seed),
+        sampling=sampling,
         compare=not args.no_compare,
         measure_flops=args.measure_flops,
     )

@@ -9,7 +9,6 @@ records the other mode's time and the max |logit difference| between the two.
 from __future__ import annotations
 
 import inspect
-import math
 import time
 from dataclasses import dataclass
 
@@ -17,31 +16,8 @@ import torch
 
 from kvviz.errors import KvvizError
 from kvviz.engine.models import LoadedModel, decoder_layers
+from kvviz.engine.sampling import Sampling
 from kvviz.trace_data import Candidate, LayerCache, Step, Trace
-
-
-@dataclass
-class Sampling:
-    """Greedy when temperature == 0; otherwise temperature, top-k and top-p with a seed."""
-
-    temperature: float = 0.0
-    top_k: int = 0
-    top_p: float = 1.0
-    seed: int = 0
-
-    @property
-    def greedy(self) -> bool:
-        return self.temperature <= 0
-
-    def validate(self) -> None:
-        if not all(math.isfinite(x) for x in (self.temperature, self.top_p)):
-            raise KvvizError("Temperature and top-p must be finite numbers.")
-        if self.temperature < 0:
-            raise KvvizError("Temperature must be 0 (greedy) or more.")
-        if self.top_k < 0:
-            raise KvvizError("top-k must be 0 (off) or a positive number of tokens.")
-        if not 0 < self.top_p <= 1:
-            raise KvvizError("top-p must be in (0, 1].")
 
 
 @dataclass

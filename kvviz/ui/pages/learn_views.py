@@ -16,6 +16,7 @@ import streamlit as st
 from kvviz.charts import trace as charts
 from kvviz.errors import KvvizError
 from kvviz.text import t
+from kvviz.trace_read import MAX_TRACE_MB
 from kvviz.ui.markup import md_escape, token_chip
 from kvviz.ui.state import W_TABS, W_UPLOAD, Note, Replay, apply_language, learn
 from kvviz.units import fmt_bytes, fmt_flops
@@ -214,14 +215,14 @@ def _questions(trace, view: int) -> None:
 
 def _on_upload() -> None:
     """Open a trace file (JSON only, validated); a bad file leaves the run on screen as it was."""
-    from kvviz.trace_data import Trace
+    from kvviz.trace_read import read_trace
 
     apply_language()  # callbacks run before the page, maybe in a fresh thread
     up = st.session_state.get(W_UPLOAD)
     if up is None:
         return
     try:
-        trace = Trace.from_json(up.getvalue())
+        trace = read_trace(up.getvalue())
         if not trace.steps:
             raise KvvizError(t("learn.error.no_steps"))
     except KvvizError as e:
@@ -237,6 +238,7 @@ def _trace_file(trace) -> None:
     st.download_button(t("learn.file.download"), trace.to_json, file_name="kvviz-trace.json",
                        mime="application/json", key="download")
     st.caption(t("learn.file.caption", schema=md_escape(str(trace.schema))))
-    st.file_uploader(t("learn.file.upload"), type=["json"], key=W_UPLOAD, on_change=_on_upload)
+    st.file_uploader(t("learn.file.upload"), type=["json"], key=W_UPLOAD, on_change=_on_upload,
+                     max_upload_size=MAX_TRACE_MB)
     if learn.is_replay:
         st.info(t("learn.file.replaying", model=md_escape(str(trace.model.name)), steps=len(trace.steps)))
