@@ -171,6 +171,8 @@ class Tracer:
             raise KvvizError(f"The cache policy {self.policy.spec} needs the cached mode.")
         if self.policy.needs_attention and info.attn_implementation not in ("eager", ""):
             raise KvvizError(f"The cache policy {self.policy.spec} needs the model loaded with attn_implementation='eager'.")
+        if attention_budget is not None and (not isinstance(attention_budget, int) or attention_budget < 0):
+            raise KvvizError(f"The attention budget must be a number of bytes, got {attention_budget!r}.")
         self.attention_budget = attention_budget
         self.primary = _Runner(loaded, self.mode, self.policy)
         # The other mode runs alongside with transformers' own full cache: the reference.
