@@ -123,7 +123,9 @@ def test_specs(spec, cls):
     assert policy_from_spec("window:16").spec == "window:16"
 
 
-@pytest.mark.parametrize("spec", ["window", "window:0", "window:-1", "window:x", "full:3", "h2o", "", "window:9999999999", 3])
+@pytest.mark.parametrize(
+    "spec", ["window", "window:0", "window:-1", "window:x", "full:3", "h2o", "", "window:9999999999", 3]
+)
 def test_bad_specs_get_clear_errors(spec):
     with pytest.raises(KvvizError, match="policy|window"):
         policy_from_spec(spec)

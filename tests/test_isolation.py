@@ -83,7 +83,7 @@ def _together(loaded, prompts) -> dict[str, list]:
         try:
             barrier.wait()
             results[prompt] = _run(loaded, prompt, STEPS)
-        except BaseException as e:  # noqa: BLE001 - reported by the calling thread
+        except BaseException as e:  # reported by the calling thread
             errors.append(e)
 
     threads = [threading.Thread(target=visitor, args=(p,)) for p in prompts]

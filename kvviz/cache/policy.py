@@ -55,9 +55,11 @@ class CachePolicy(ABC):
 
     def observe_attention(self, cache, layer: int, weights: torch.Tensor) -> None:
         """Called during the forward pass with a layer's weights (batch, heads, q, k over held + new keys)."""
+        return None  # optional: most policies do not score by attention
 
     def after_step(self, cache) -> None:
         """Act on the cache once the step's forward pass is done: evict, quantize."""
+        return None  # optional: the full cache keeps everything
 
     @abstractmethod
     def held(self, cache, context: int) -> list[LayerHeld]:

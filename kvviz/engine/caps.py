@@ -6,6 +6,7 @@ the app's; a caller may pass other limits explicitly (None: only the model's own
 
 from __future__ import annotations
 
+from kvviz.errors import KvvizError
 from kvviz.trace_data import ModelInfo
 from kvviz.units import fmt_bytes
 
@@ -39,10 +40,35 @@ def app_attention_layers(info: ModelInfo, total_tokens: int) -> list[int]:
     return [info.num_layers // 2]
 
 
-def budget_message(info: ModelInfo, layers: int, prompt: int, new_tokens: int, budget: int) -> str:
+def check_context(info: ModelInfo, prompt: int, new_tokens: int, max_context: int | None) -> None:
+    """Prompt + new tokens within the model's context and the limit per run (None: the model's only)."""
+    bad = not isinstance(max_context, int) or isinstance(max_context, bool) or max_context < 2
+    if max_context is not None and bad:
+        raise KvvizError(f"The context limit must be a whole number of at least 2 tokens, got {max_context!r}.")
+    limit, whose = info.max_position_embeddings or 0, f"{info.name}'s context"
+    if max_context and (not limit or max_context < limit):
+        limit, whose = max_context, "the limit per run"
+    if limit and prompt >= limit:
+        raise KvvizError(f"The prompt is {prompt} tokens; {whose} is {limit} tokens.")
+    if limit and prompt + new_tokens > limit:
+        raise KvvizError(
+            f"{prompt} prompt tokens + {new_tokens} new tokens exceed {whose} of "
+            f"{limit} tokens; ask for at most {limit - prompt} new tokens."
+        )
+
+
+def checked_budget(budget: int | None) -> int | None:
+    if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 0):
+        raise KvvizError(f"The attention budget must be a number of bytes, got {budget!r}.")
+    return budget
+
+
+def check_attention(info: ModelInfo, layers: int, prompt: int, new_tokens: int, budget: int | None) -> None:
+    """Refuse a recording that would hold more than `budget` bytes of attention weights (None: no budget)."""
     need = attention_bytes(info, layers, prompt, new_tokens)
-    return (
-        f"Recording the attention of {layers} layer{'s' if layers != 1 else ''} over {prompt} prompt tokens + "
-        f"{new_tokens} new tokens would hold {fmt_bytes(need)}; the limit is {fmt_bytes(budget)} per run. "
-        "Record fewer layers or ask for fewer tokens."
-    )
+    if budget is not None and need > budget:
+        raise KvvizError(
+            f"Recording the attention of {layers} layer{'s' if layers != 1 else ''} over {prompt} prompt tokens + "
+            f"{new_tokens} new tokens would hold {fmt_bytes(need)}; the limit is {fmt_bytes(budget)} per run. "
+            "Record fewer layers or ask for fewer tokens."
+        )

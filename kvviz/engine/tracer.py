@@ -153,30 +153,18 @@ class Tracer:
         ids = loaded.tokenizer(prompt, add_special_tokens=False)["input_ids"]
         if not ids:
             raise KvvizError("The prompt gives no tokens.")
-        limit, whose = info.max_position_embeddings or 0, f"{info.name}'s context"
-        if max_context is not None and (not isinstance(max_context, int) or isinstance(max_context, bool) or max_context < 2):
-            raise KvvizError(f"The context limit must be a whole number of at least 2 tokens, got {max_context!r}.")
-        if max_context and (not limit or max_context < limit):
-            limit, whose = max_context, "the limit per run"  # bounds memory per visitor
-        if limit and len(ids) >= limit:
-            raise KvvizError(f"The prompt is {len(ids)} tokens; {whose} is {limit} tokens.")
-        if limit and len(ids) + max_new_tokens > limit:
-            raise KvvizError(
-                f"{len(ids)} prompt tokens + {max_new_tokens} new tokens exceed {whose} of "
-                f"{limit} tokens; ask for at most {limit - len(ids)} new tokens."
-            )
+        caps.check_context(info, len(ids), max_new_tokens, max_context)
         self.mode = "cached" if use_cache else "recompute"
         self.policy = policy_from_spec(policy)
         if not use_cache and not self.policy.holds_all:
             raise KvvizError(f"The cache policy {self.policy.spec} needs the cached mode.")
         if self.policy.needs_attention and info.attn_implementation not in ("eager", ""):
-            raise KvvizError(f"The cache policy {self.policy.spec} needs the model loaded with attn_implementation='eager'.")
-        if attention_budget is not None and (not isinstance(attention_budget, int) or attention_budget < 0):
-            raise KvvizError(f"The attention budget must be a number of bytes, got {attention_budget!r}.")
-        self.attention_budget = attention_budget
+            raise KvvizError(f"The cache policy {self.policy.spec} needs attn_implementation='eager'.")
+        self.attention_budget = caps.checked_budget(attention_budget)
         self.primary = _Runner(loaded, self.mode, self.policy)
         # The other mode runs alongside with transformers' own full cache: the reference.
-        self.shadow = _Runner(loaded, "recompute" if use_cache else "cached", policy_from_spec("full")) if compare else None
+        other = "recompute" if use_cache else "cached"
+        self.shadow = _Runner(loaded, other, policy_from_spec("full")) if compare else None
         self.last_logits: torch.Tensor | None = None  # (vocab,) fp32: the last step's next-token logits
         self.measure_flops = measure_flops
         self.top_k_shown = top_k_shown
@@ -215,9 +203,8 @@ class Tracer:
             raise KvvizError(f"Layer {bad[0]} does not exist; {info.name} has layers 0-{info.num_layers - 1}.")
         if chosen and info.attn_implementation not in ("eager", ""):
             raise KvvizError("Attention weights need the model loaded with attn_implementation='eager'.")
-        prompt, new = len(self.trace.prompt_token_ids), self.max_new_tokens
-        if self.attention_budget is not None and caps.attention_bytes(info, len(chosen), prompt, new) > self.attention_budget:
-            raise KvvizError(caps.budget_message(info, len(chosen), prompt, new, self.attention_budget))
+        caps.check_attention(info, len(chosen), len(self.trace.prompt_token_ids), self.max_new_tokens,
+                             self.attention_budget)
         self.attention_layers = chosen
         self.trace.settings["attention_layers"] = chosen
 
