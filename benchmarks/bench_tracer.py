@@ -5,12 +5,14 @@
 1. Load times: the first load (GGUF -> fp32 safetensors conversion, forced with a temporary
    KVVIZ_CACHE_DIR) and a later load of the converted folder.
 2. Tokens per second at a 7-token and a ~128-token context, for
-   - the cached tracer (compare=False, no attention recorded),
+   - the cached tracer (compare=False, no attention recorded, the default full-cache policy),
    - transformers' model.generate() (greedy, use_cache=True, same prompt and token count),
+   - the cached tracer with the window:16 cache policy,
    - the recompute tracer (the source article's loop: whole sequence every step),
    - the cached tracer recording attention weights of every layer (as the app does),
    - the tracer as the app runs it (cached + recompute alongside, attention on all layers),
-   each timed over the whole generation (prefill included), plus the decode-only rate.
+   each timed over the whole generation (prefill included), plus the decode-only rate;
+   with --baseline PATH also another tracer.py's Tracer (before/after, in the same run).
 Timings on a shared 2-core machine are noisy: read the ratios, which come from one run.
 """
 
@@ -78,11 +80,11 @@ def load_times(convert: bool) -> dict[str, float]:
     return out
 
 
-def time_tracer(loaded, prompt: str, n: int, **kw) -> tuple[float, float, list[int]]:
+def time_tracer(loaded, prompt: str, n: int, tracer_cls=None, **kw) -> tuple[float, float, list[int]]:
     """(whole-generation seconds, decode-only seconds, generated ids)."""
     from kvviz.engine.tracer import Tracer
 
-    tracer = Tracer(loaded, prompt, n, **kw)
+    tracer = (tracer_cls or Tracer)(loaded, prompt, n, **kw)
     t0 = time.perf_counter()
     tracer.step()
     t1 = time.perf_counter()
@@ -92,13 +94,24 @@ def time_tracer(loaded, prompt: str, n: int, **kw) -> tuple[float, float, list[i
     return t2 - t0, t2 - t1, tracer.trace.generated_ids
 
 
+def baseline_tracer(path: str):
+    """The Tracer class of another tracer.py (e.g. main's), to time before and after side by side."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("kvviz_baseline_tracer", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module.Tracer
+
+
 def time_generate(loaded, prompt: str, n: int) -> tuple[float, float, list[int]]:
     import torch
 
     tok, model = loaded.tokenizer, loaded.model
     ids = torch.tensor([tok(prompt, add_special_tokens=False)["input_ids"]])
-    common = dict(do_sample=False, use_cache=True, pad_token_id=tok.eos_token_id or 0,
-                  temperature=None, top_p=None, top_k=None)
+    common = {"do_sample": False, "use_cache": True, "pad_token_id": tok.eos_token_id or 0,
+                  "temperature": None, "top_p": None, "top_k": None}
     with torch.inference_mode():
         t0 = time.perf_counter()
         model.generate(ids, max_new_tokens=1, min_new_tokens=1, **common)  # the prefill alone
@@ -109,42 +122,59 @@ def time_generate(loaded, prompt: str, n: int) -> tuple[float, float, list[int]]
     return whole, max(whole - (t1 - t0), 1e-9), out[0, ids.shape[1]:].tolist()
 
 
-def bench_speed(loaded, n: int, repeats: int) -> None:
+CORE = ("cached tracer (compare=False)", "model.generate(use_cache=True)", "cached tracer, window:16 policy",
+        "baseline cached tracer (compare=False)")
+
+
+def bench_speed(loaded, n: int, repeats: int, baseline: str | None = None, core: bool = False) -> None:
     tok = loaded.tokenizer
     contexts = [("7-token", SHORT_PROMPT), ("128-token", prompt_of(tok, 128))]
     methods = [
         ("cached tracer (compare=False)", lambda p: time_tracer(loaded, p, n, compare=False)),
         ("model.generate(use_cache=True)", lambda p: time_generate(loaded, p, n)),
+        ("cached tracer, window:16 policy", lambda p: time_tracer(loaded, p, n, compare=False, policy="window:16")),
         ("recompute tracer (compare=False)", lambda p: time_tracer(loaded, p, n, use_cache=False, compare=False)),
         ("cached tracer + attention weights of all layers", lambda p: time_tracer(loaded, p, n, compare=False,
                                                                              attention_layers="all")),
         ("app's tracer (cached + recompute alongside, attention on)",
          lambda p: time_tracer(loaded, p, n, compare=True, attention_layers="all")),
     ]
+    if baseline:
+        old = baseline_tracer(baseline)
+        methods.insert(1, ("baseline cached tracer (compare=False)",
+                           lambda p: time_tracer(loaded, p, n, tracer_cls=old, compare=False)))
+        methods.append(("baseline cached tracer + attention of all layers",
+                        lambda p: time_tracer(loaded, p, n, tracer_cls=old, compare=False, attention_layers="all")))
+    if core:  # the speed goal only: tracer vs generate (and the baseline), on a busy machine
+        methods = [(name, fn) for name, fn in methods if name in CORE]
     time_tracer(loaded, SHORT_PROMPT, 2, compare=False)  # warm-up
+    time_generate(loaded, SHORT_PROMPT, 2)
     for label, prompt in contexts:
         plen = len(tok(prompt, add_special_tokens=False)["input_ids"])
-        print(f"\n{label} context ({plen} prompt tokens, {n} new tokens, median of {repeats}):")
+        print(f"\n{label} context ({plen} prompt tokens, {n} new tokens, median of {repeats}, methods interleaved):")
         print(f"  {'method':60s} {'whole tok/s':>11s} {'decode tok/s':>12s} {'ms/decode step':>14s}")
+        runs: dict[str, list] = {name: [] for name, _ in methods}
+        for _ in range(repeats):  # one round of every method per repeat: a busy spell hits them alike
+            for name, fn in methods:
+                runs[name].append(fn(prompt))
         rates = {}
-        ids_by = {}
-        for name, fn in methods:
-            runs = [fn(prompt) for _ in range(repeats)]
-            whole = statistics.median(r[0] for r in runs)
-            decode = statistics.median(r[1] for r in runs)
-            ids_by[name] = runs[0][2]
+        for name, _ in methods:
+            whole = statistics.median(r[0] for r in runs[name])
+            decode = statistics.median(r[1] for r in runs[name])
             rates[name] = (n / whole, (n - 1) / decode)
             print(f"  {name:60s} {n / whole:11.1f} {(n - 1) / decode:12.1f} {1000 * decode / (n - 1):14.1f}")
         base = rates["cached tracer (compare=False)"]
+        gen = rates["model.generate(use_cache=True)"]
+        print(f"  time per token, cached tracer (full policy) / model.generate(): whole {gen[0] / base[0]:.2f}x, "
+              f"decode {gen[1] / base[1]:.2f}x (goal <= 1.10x)")
         for name, r in rates.items():
-            if name.startswith("cached tracer"):
+            if name.startswith(("cached tracer (", "model.generate")):
                 continue
-            print(f"  ratio cached tracer / {name}: whole {base[0] / r[0]:.2f}x, decode {base[1] / r[1]:.2f}x")
-        attn = rates["cached tracer + attention weights of all layers"]
-        print(f"  recording attention weights of every layer: a cached decode step takes {base[1] / attn[1]:.2f}x the time")
-        ref = ids_by["cached tracer (compare=False)"]
-        same = {name: ids == ref for name, ids in ids_by.items()}
-        print("  same tokens as the cached tracer: " + ", ".join(f"{k.split(' (')[0]}={v}" for k, v in same.items()))
+            print(f"  time per token, {name} / cached tracer: whole {base[0] / r[0]:.2f}x, "
+                  f"decode {base[1] / r[1]:.2f}x")
+        ref = runs["cached tracer (compare=False)"][0][2]
+        same = {name: runs[name][0][2] == ref for name, _ in methods}
+        print("  same tokens as the cached tracer: " + ", ".join(f"{k}={v}" for k, v in same.items()))
 
 
 def main(argv=None) -> None:
@@ -152,6 +182,8 @@ def main(argv=None) -> None:
     ap.add_argument("--tokens", type=int, default=16, help="new tokens per generation (default 16)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-convert", action="store_true", help="skip the first-load conversion (about 20-40 s)")
+    ap.add_argument("--core", action="store_true", help="only the cached tracers and generate() (the speed goal)")
+    ap.add_argument("--baseline", metavar="TRACER_PY", help="also time the Tracer of another tracer.py (e.g. main's)")
     args = ap.parse_args(argv)
     import torch
 
@@ -162,7 +194,7 @@ def main(argv=None) -> None:
     from kvviz.engine.models import load_model
 
     loaded = load_model(progress=lambda s: None)
-    bench_speed(loaded, args.tokens, args.repeats)
+    bench_speed(loaded, args.tokens, args.repeats, args.baseline, args.core)
 
 
 if __name__ == "__main__":

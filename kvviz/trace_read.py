@@ -105,11 +105,13 @@ MODEL_RULES = {
     "unverified": ListOf(Text(200), 100),
     "verify_ms": Num(0.0, 1e9, "milliseconds"),
 }
+_SPAN = ListOf(Int(0, MAX_POSITIONS, "position"), 2, 2)  # [start, stop)
 LAYER_CACHE_RULES = {
     "key_shape": _shape4,  # [batch, kv_heads, positions, head_dim]
     "value_shape": _shape4,
     "bytes": Int(0, MAX_BYTES),
     "dtype": OneOf(tuple(DTYPE_BYTES)),
+    "held": ListOf(ListOf(_SPAN, 1 << 16), MAX_HEADS),  # per K/V head: runs of original positions
 }
 CANDIDATE_RULES = {
     "token_id": _token_id,
@@ -283,12 +285,16 @@ def _check_cache(trace: Trace, at: str, s: Step) -> None:
         raise fail(f"{at}.cache_layers", f"{len(s.cache_layers)} cache layers for {m.num_layers} layers in "
                    f"{trace.mode} mode (expected {expected_layers}).")
     windows = m.layer_windows or [None] * m.num_layers
+    policy = str(trace.settings.get("cache_policy", "full"))
     for j, (c, w) in enumerate(zip(s.cache_layers, windows)):
-        # the default cache's rule; a cache policy that holds other positions adds its own rule here
-        shape = [1, m.num_key_value_heads, transformers_positions(w, s.context_length), m.head_dim]
+        # the default cache's rule; a policy that evicts holds at most as many (its spans say which)
+        default = transformers_positions(w, s.context_length)
+        held = c.key_shape[2] if policy != "full" and len(c.key_shape) == 4 and c.key_shape[2] <= default else default
+        shape = [1, m.num_key_value_heads, held, m.head_dim]
         if c.key_shape != shape or c.value_shape != shape:
             raise fail(f"{at}.cache_layers[{j}].key_shape", f"expected {shape} (batch, K/V heads, positions, "
                        f"head_dim) for this model and context, got {c.key_shape} and {c.value_shape}.")
+        _check_held(f"{at}.cache_layers[{j}]", c, s.context_length)
         size = 2 * math.prod(shape) * DTYPE_BYTES[c.dtype]
         if c.bytes != size:
             raise fail(f"{at}.cache_layers[{j}].bytes", f"the shapes in {c.dtype} hold {size:,} bytes, "
@@ -296,6 +302,22 @@ def _check_cache(trace: Trace, at: str, s: Step) -> None:
     total = sum(c.bytes for c in s.cache_layers)
     if s.cache_bytes != total:
         raise fail(f"{at}.cache_bytes", f"the layers hold {total:,} bytes, got {s.cache_bytes:,}.")
+
+
+def _check_held(at: str, c, context: int) -> None:
+    """Held spans (when recorded): ascending runs inside the context, as many positions per head as the shape."""
+    if not c.held:
+        return
+    if len(c.held) != c.key_shape[1]:
+        raise fail(f"{at}.held", f"{len(c.held)} K/V heads of spans for {c.key_shape[1]} heads in the shape.")
+    for h, runs in enumerate(c.held):
+        last, count = -1, 0
+        for start, stop in runs:
+            if not last <= start < stop <= context:
+                raise fail(f"{at}.held[{h}]", f"spans must be ascending [start, stop) runs within {context} positions.")
+            last, count = stop, count + stop - start
+        if count != c.key_shape[2]:
+            raise fail(f"{at}.held[{h}]", f"the spans hold {count} positions, the shape {c.key_shape[2]}.")
 
 
 def _check_attention(trace: Trace, i: int, at: str, s: Step) -> None:

@@ -288,8 +288,8 @@ def stepped():
         ({"prompt": ""}, "The prompt is empty"),
         ({"prompt": "   \n  "}, "The prompt is empty"),
         # 1,500 prompt tokens + 1,024 new tokens > the app's 2,048 positions per run.
-        ({"prompt": "word " * 1500, "max_new": 1024}, "exceed this page's limit of 2048 tokens"),
-        ({"prompt": "word " * 8300}, "this page's limit is 2048 tokens"),
+        ({"prompt": "word " * 1500, "max_new": 1024}, "exceed the limit per run of 2048 tokens"),
+        ({"prompt": "word " * 8300}, "the limit per run is 2048 tokens"),
         ({"model_choice": OTHER, "model_other": ""}, "Type a hub id"),
         ({"model_choice": OTHER, "model_other": "no-such-org/no-such-model-kvviz"}, "cannot be reached"),
         ({"model_choice": OTHER, "model_other": "/no/such/folder/kvviz-model"}, "No model folder at"),

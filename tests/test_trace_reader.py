@@ -197,7 +197,10 @@ def test_bytes_and_str_and_bom_read_the_same(real):
 
 # The app's caps (kvviz/ui/pages/learn.py: APP_MAX_CONTEXT, ATTENTION_ALL_LAYERS_MAX_TOKENS and the sidebar's
 # "Max new tokens" maximum); when the engine holds them, read them from there.
-APP_MAX_CONTEXT, ALL_LAYERS_MAX_TOKENS, APP_MAX_NEW = 2048, 256, 1024
+from kvviz.engine.caps import APP_MAX_CONTEXT  # noqa: E402
+from kvviz.engine.caps import ATTENTION_ALL_LAYERS_MAX_TOKENS as ALL_LAYERS_MAX_TOKENS  # noqa: E402
+
+APP_MAX_NEW = 1024
 PRESETS = {  # (layers, query heads, K/V heads, head_dim, hidden, vocab) from each model's config.json
     "SmolLM2-135M": (30, 9, 3, 64, 576, 49152),
     "gpt2": (12, 12, 12, 64, 768, 50257),

@@ -14,6 +14,7 @@ import time
 
 import streamlit as st
 
+from kvviz.engine.caps import APP_MAX_CONTEXT, app_attention_layers  # limits per run, enforced by the engine
 from kvviz.errors import KvvizError
 from kvviz.text import t
 from kvviz.ui.markup import md_escape
@@ -43,12 +44,7 @@ PRESETS: dict[str, str | None] = {
 }
 # A hosted demo can keep visitors to the presets: KVVIZ_ALLOW_OTHER_MODELS=0 hides "Other".
 ALLOW_OTHER = os.environ.get("KVVIZ_ALLOW_OTHER_MODELS", "1") != "0"
-# Prompt + new tokens per run: bounds each visitor's memory (eager attention is quadratic).
-APP_MAX_CONTEXT = 2048
 DEFAULT_PROMPT = "Lionel Messi is a"
-# Recording every layer's attention costs layers x heads x (prompt² + one row per step) floats per
-# visitor: about 45 MB for the built-in model at 128 + 128 tokens. Longer runs record one layer.
-ATTENTION_ALL_LAYERS_MAX_TOKENS = views.ATTENTION_ALL_LAYERS_MAX_TOKENS
 PACES = {"slow": 2.0, "medium": 1.0, "fast": 0.3}  # Play's pace by id, in seconds per step
 DEFAULT_PACE = "medium"
 DECODINGS = ("greedy", "sampling")
@@ -112,8 +108,7 @@ def _start(settings: dict) -> None:
         tracer = Tracer(loaded, settings["prompt"], settings["max_new_tokens"], sampling=sampling, compare=True,
                         max_context=APP_MAX_CONTEXT)
         total = len(tracer.ids) + settings["max_new_tokens"]
-        layers = "all" if total <= ATTENTION_ALL_LAYERS_MAX_TOKENS else [loaded.info.num_layers // 2]
-        tracer.record_attention(layers)
+        tracer.record_attention(app_attention_layers(loaded.info, total))
         with st.spinner(t("learn.prefilling")):
             tracer.step()
     except Exception as e:  # noqa: BLE001 - shown as a message, never a traceback

@@ -14,6 +14,7 @@ from dataclasses import replace
 import streamlit as st
 
 from kvviz.charts import trace as charts
+from kvviz.engine.caps import ATTENTION_ALL_LAYERS_MAX_TOKENS
 from kvviz.errors import KvvizError
 from kvviz.text import t
 from kvviz.trace_read import MAX_TRACE_MB
@@ -25,8 +26,6 @@ log = logging.getLogger(__name__)
 
 # Cached and recompute logits differ by float32 rounding only; more than this is a disagreement.
 AGREEMENT_TOLERANCE = 1e-3
-# Prompt + new tokens up to which a run records every layer's attention (see learn.py).
-ATTENTION_ALL_LAYERS_MAX_TOKENS = 256
 VIEWS = ("questions", "cache", "work", "attention", "trace_file")  # the tabs, by stable id
 FINISH_REASONS = ("eos", "max_new_tokens", "context")
 
