@@ -75,7 +75,7 @@ def test_concurrent_requests_wait_for_one_computation():
         try:
             while not c.done:
                 c.step()
-        except Exception as e:  # noqa: BLE001 - collected for the assertion
+        except Exception as e:  # collected for the assertion
             errors.append(e)
 
     threads = [threading.Thread(target=walk, args=(c,)) for c in cursors]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import uuid
 
 import streamlit as st
 
@@ -93,8 +94,24 @@ def _settings_from_sidebar() -> tuple[dict, bool]:
     return settings, start
 
 
+def _queue_notice():
+    """A slot that says "queued" while this visitor's step waits for the server (never a silent
+    spinner); returns (on_wait for the run store, the slot to clear afterwards)."""
+    slot = st.empty()
+
+    def on_wait(ahead: int, eta_s: float) -> None:
+        slot.info(f"Queued: the server is busy with {ahead} step{'s' if ahead != 1 else ''} before yours; "
+                  f"yours in about {max(1, round(eta_s))} s.", icon=":material/hourglass_top:")
+
+    return on_wait, slot
+
+
 def _start(settings: dict) -> None:
-    """Build a new run; on any error keep the current one and show why."""
+    """Build a new run; on any error keep the current one and show why.
+
+    Identical runs (same model, prompt tokens and settings) are computed once for every visitor
+    of this server: the run store hands out a cursor of their own over the shared steps."""
+    from kvviz.engine.runstore import shared_store
     from kvviz.engine.tracer import Sampling, Tracer
 
     try:
@@ -108,8 +125,12 @@ def _start(settings: dict) -> None:
         total = len(tracer.ids) + settings["max_new_tokens"]
         layers = "all" if total <= ATTENTION_ALL_LAYERS_MAX_TOKENS else [loaded.info.num_layers // 2]
         tracer.record_attention(layers)
+        visitor = st.session_state.setdefault("visitor_id", uuid.uuid4().hex)
+        tracer = shared_store().open(tracer, settings["model"], visitor)
+        on_wait, notice = _queue_notice()
         with st.spinner("Prefill: reading the prompt into the cache..."):
-            tracer.step()
+            tracer.step(on_wait)
+        notice.empty()
     except Exception as e:  # noqa: BLE001 - shown as a message
         _fail(e)
         return
@@ -122,7 +143,7 @@ def _start(settings: dict) -> None:
     st.session_state.loaded_model_parameters = loaded.info.num_parameters
 
 
-def _advance() -> None:
+def _advance(on_wait=None) -> None:
     tracer = st.session_state.tracer
     steps = tracer.trace.steps
     if st.session_state.view < len(steps) - 1:
@@ -132,7 +153,7 @@ def _advance() -> None:
         st.session_state.playing = False
         return
     try:
-        tracer.step()
+        tracer.step(on_wait)
         st.session_state.view = len(tracer.trace.steps) - 1
     except Exception as e:  # noqa: BLE001
         st.session_state.playing = False
@@ -172,12 +193,18 @@ def _stepper() -> None:
         # fragment must rerun the page to start, stop or retime it.
         if (st.session_state.get("playing", False), PACES[st.session_state.get("pace", "medium (1 s)")]) != (playing, pace):
             st.rerun(scope="app")
+        if st.session_state.pop("want_reset", False):
+            _start(st.session_state.run_settings)
+        on_wait, notice = _queue_notice()
+        if st.session_state.pop("want_next", False):
+            _advance(on_wait)
         # Advance on the timer's ticks only, not when a widget inside the fragment changes.
         if st.session_state.get("playing") and time.monotonic() - st.session_state.get("last_tick", 0) >= 0.8 * pace:
             st.session_state.last_tick = time.monotonic()
-            _advance()
+            _advance(on_wait)
             if not st.session_state.playing:
                 st.rerun()  # the run ended: stop the timer
+        notice.empty()
         _controls()
         if st.session_state.error:
             st.error(st.session_state.error)
@@ -191,10 +218,11 @@ def _stepper() -> None:
     body()
 
 
-# Button callbacks run before the page is drawn, so every button's state reflects the click.
+# Button callbacks run before the page is drawn, so every button's state reflects the click. Next and
+# Reset only ask: the work runs in the page, where a queued step can say so while it waits.
 def _on_next() -> None:
     st.session_state.error = None
-    _advance()
+    st.session_state.want_next = True
 
 
 def _on_back() -> None:
@@ -214,7 +242,7 @@ def _on_reset() -> None:
     if isinstance(st.session_state.tracer, Replay):
         st.session_state.view = 0  # a saved trace: back to its first step
         return
-    _start(st.session_state.run_settings)
+    st.session_state.want_reset = True
 
 
 def _on_slide() -> None:
