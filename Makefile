@@ -8,7 +8,7 @@ PORT ?= 8501
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test install install-dev browser bench clean
+.PHONY: run test install install-dev browser bench serve load nginx clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -38,6 +38,30 @@ test: install-dev
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py
+
+# A room: REPLICAS app processes behind nginx on PORT (REPLICAS=1: one process, no nginx), until Ctrl-C.
+REPLICAS ?= 1
+serve: install
+	@if [ "$(REPLICAS)" -gt 1 ]; then bash scripts/install-nginx.sh; fi
+	REPLICAS=$(REPLICAS) PORT=$(PORT) PYTHON=$(BIN)/python bash scripts/serve.sh
+
+nginx:
+	bash scripts/install-nginx.sh
+
+# The workshop-room benchmark: starts its own server on LOAD_PORT for each line of the table.
+LOAD_PORT ?= 8790
+LOAD_ARGS ?= --clicks 8 --think 1
+load: install-dev nginx
+	@mkdir -p benchmarks/results
+	@cd benchmarks && ../$(BIN)/python -c "import load; print(load.HEADER)"
+	@for v in 5 10 30; do \
+	  $(BIN)/python benchmarks/load.py --port $(LOAD_PORT) --visitors $$v $(LOAD_ARGS) \
+	    --json benchmarks/results/load-$$v-r1.json | tail -n 1; done
+	@for r in 1 2; do \
+	  $(BIN)/python benchmarks/load.py --port $(LOAD_PORT) --replicas $$r --visitors 30 $(LOAD_ARGS) \
+	    --json benchmarks/results/load-30-r$$r.json | tail -n 1; done
+	@$(BIN)/python benchmarks/load.py --port $(LOAD_PORT) --replicas 2 --visitors 100 $(LOAD_ARGS) --timeout 300 \
+	  --json benchmarks/results/load-100-r2.json | tail -n 1
 
 clean:
 	rm -rf $(VENV)
