@@ -331,7 +331,7 @@ class Server:
     def __init__(self, replicas: int, port: int):
         env = {**os.environ, "REPLICAS": str(replicas), "PORT": str(port), "HF_HUB_OFFLINE": "1",
                "PYTHON": os.environ.get("PYTHON", sys.executable)}
-        self.log = open(f"/tmp/kvviz-load-server-{port}.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.log = open(f"/tmp/kvviz-load-server-{port}.log", "wb")  # closed in stop()
         self.proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "serve.sh")], cwd=ROOT, env=env,
                                      start_new_session=True, stdout=self.log, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{port}"
@@ -469,7 +469,8 @@ def main(argv=None) -> int:
     print(HEADER)
     print(table(report))
     if "server_rss_after_close_mb" in report:
-        print(f"server RSS {report['settle_s']:.0f} s after every visitor left: {report['server_rss_after_close_mb']} MB")
+        print(f"server RSS {report['settle_s']:.0f} s after every visitor left: "
+              f"{report['server_rss_after_close_mb']} MB")
     for r in report["visitor_records"]:
         for e in r["errors"][:2]:
             print(f"  visitor {r['visitor']}: {e['kind']}: {e['detail']}", file=sys.stderr)
