@@ -279,3 +279,18 @@ def test_limiter_gives_up_the_place_when_the_wait_is_abandoned():
     with lim.slot("b"):
         assert lim.pending() == 1
     assert lim.pending() == 0
+
+
+def test_crowded_counts_recent_visitors_and_has_finds_a_run():
+    store = RunStore(crowd_visitors=3, active_window_s=60)
+    a = open_(store, "alice")
+    open_(store, "bob")
+    assert store.active_visitors() == 2 and not store.crowded()
+    assert store.has(tracer(), "tiny") and not store.has(tracer(prompt="other"), "tiny")
+    open_(store, "carol", prompt="other")
+    a.step()
+    assert store.active_visitors() == 3 and store.crowded()
+    store.active_window_s = 0  # everyone's last request is now "long ago"
+    time.sleep(0.01)
+    assert store.active_visitors() == 0 and not store.crowded()
+    assert not RunStore(crowd_visitors=0).crowded()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
@@ -124,9 +125,10 @@ class Cursor:
     """One visitor's way through a shared run. Looks like a Tracer to the page: .trace, .done,
     .step(); .trace is the visitor's own Trace holding the steps they have reached."""
 
-    def __init__(self, run: SharedRun, prompt_text: str, owner: object):
+    def __init__(self, run: SharedRun, prompt_text: str, owner: object, note=None):
         self.run = run
         self.owner = owner
+        self._note = note  # tells the store this visitor is active (for crowded())
         self.ids = list(run.trace.prompt_token_ids)  # as Tracer.ids before its first step
         self.trace: Trace = replace(run.trace, prompt_text=prompt_text, steps=[], finish_reason=None)
 
@@ -138,6 +140,8 @@ class Cursor:
         """This visitor's next step: read from the shared run, or computed (once) if nobody has."""
         if self.done:
             return None
+        if self._note is not None:
+            self._note(self.owner)
         step = self.run.step_at(len(self.trace.steps), self.owner, on_wait)
         if step is not None:
             self.trace.steps.append(step)
@@ -149,9 +153,13 @@ class Cursor:
 class RunStore:
     """Process-wide, bounded: at most `max_bytes` of recorded runs, least recently used out first."""
 
-    def __init__(self, max_bytes: int = 1 << 30, limiter: WorkLimiter | None = None):
+    def __init__(self, max_bytes: int = 1 << 30, limiter: WorkLimiter | None = None,
+                 crowd_visitors: int = 0, active_window_s: float = 60.0):
         self.max_bytes = max_bytes
         self.limiter = limiter or WorkLimiter()
+        self.crowd_visitors = crowd_visitors  # 0: never crowded
+        self.active_window_s = active_window_s
+        self._seen: dict[object, float] = {}  # visitor -> when they last asked for a step
         self._runs: OrderedDict[tuple, SharedRun] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -170,7 +178,31 @@ class RunStore:
                 run = SharedRun(key, tracer, self.limiter, on_grow=self.trim)
                 self._runs[key] = run
                 self.misses += 1
-        return Cursor(run, tracer.trace.prompt_text, owner)
+        self.note_visitor(owner)
+        return Cursor(run, tracer.trace.prompt_text, owner, self.note_visitor)
+
+    def has(self, tracer, model_id: str | None, policy: Any = None) -> bool:
+        """Whether the run `tracer` would make is already here (sharing it costs nothing)."""
+        with self._lock:
+            run = self._runs.get(run_key(tracer, model_id, policy))
+            return run is not None and run.error is None
+
+    def note_visitor(self, owner: object) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._seen[owner] = now
+            if len(self._seen) > 4 * max(64, self.crowd_visitors):  # forget those long gone
+                self._seen = {o: t for o, t in self._seen.items() if now - t <= self.active_window_s}
+
+    def active_visitors(self) -> int:
+        """Visitors who opened or stepped a run in the last active_window_s seconds."""
+        now = time.monotonic()
+        with self._lock:
+            return sum(now - t <= self.active_window_s for t in self._seen.values())
+
+    def crowded(self) -> bool:
+        """A room this big shares one process: new runs should skip optional work (the page says so)."""
+        return self.crowd_visitors > 0 and self.active_visitors() >= self.crowd_visitors
 
     def trim(self) -> None:
         """Drop least recently used runs until the store is within its bound."""
@@ -196,11 +228,14 @@ _shared_lock = threading.Lock()
 
 def shared_store() -> RunStore:
     """The one store of this server process. KVVIZ_RUNSTORE_MB bounds it (default 1024);
-    KVVIZ_WORK_SLOTS sets how many forward passes run at once (default 1)."""
+    KVVIZ_WORK_SLOTS sets how many forward passes run at once (default 1); KVVIZ_CROWD_VISITORS
+    is the room size (visitors active in the last minute, per process) from which new runs skip the
+    recompute comparison pass (default 8; 0: never)."""
     global _shared
     with _shared_lock:
         if _shared is None:
             mb = int(os.environ.get("KVVIZ_RUNSTORE_MB", "1024"))
             slots = int(os.environ.get("KVVIZ_WORK_SLOTS", "1"))
-            _shared = RunStore(mb << 20, WorkLimiter(slots))
+            crowd = int(os.environ.get("KVVIZ_CROWD_VISITORS", "8"))
+            _shared = RunStore(mb << 20, WorkLimiter(slots), crowd_visitors=crowd)
         return _shared
