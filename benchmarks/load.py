@@ -439,7 +439,13 @@ async def main_async(cfg) -> dict:
             await room(warm, None)
         report = await room(cfg, pid)
         if cfg.settle and pid:
+            # Streamlit keeps a closed page's session for server.disconnectedSessionTTL and drops
+            # expired ones when sessions come and go: wait, then let one short visit per replica pass.
             await asyncio.sleep(cfg.settle)
+            ping = argparse.Namespace(**{**vars(cfg), "visitors": 2 * cfg.replicas, "clicks": 0, "think": 0.0,
+                                         "ramp": 0.0, "own_share": 0.0})
+            await room(ping, None)
+            await asyncio.sleep(2)
             report["server_rss_after_close_mb"] = round(_usage(_descendants(pid))[1] / 2**20)
             report["settle_s"] = cfg.settle
         return report

@@ -227,14 +227,14 @@ _shared_lock = threading.Lock()
 
 
 def shared_store() -> RunStore:
-    """The one store of this server process. KVVIZ_RUNSTORE_MB bounds it (default 1024);
+    """The one store of this server process. KVVIZ_RUNSTORE_MB bounds it (default 512);
     KVVIZ_WORK_SLOTS sets how many forward passes run at once (default 1); KVVIZ_CROWD_VISITORS
     is the room size (visitors active in the last minute, per process) from which new runs skip the
     recompute comparison pass (default 8; 0: never)."""
     global _shared
     with _shared_lock:
         if _shared is None:
-            mb = int(os.environ.get("KVVIZ_RUNSTORE_MB", "1024"))
+            mb = int(os.environ.get("KVVIZ_RUNSTORE_MB", "512"))
             slots = int(os.environ.get("KVVIZ_WORK_SLOTS", "1"))
             crowd = int(os.environ.get("KVVIZ_CROWD_VISITORS", "8"))
             _shared = RunStore(mb << 20, WorkLimiter(slots), crowd_visitors=crowd)
