@@ -404,6 +404,10 @@ async def room(cfg, server_pid: int | None) -> dict:
         "wall_s": round(wall, 1),
         "server_cpu_s": None if server_cpu is None else round(server_cpu, 1),
         "server_cores_busy": None if server_cpu is None else round(server_cpu / wall, 2),
+        # Server CPU per run served (clicks, Starts and first renders): the cost of one interaction.
+        "server_cpu_per_run_s": None if server_cpu is None else
+        round(server_cpu / max(1, len(clicks) + sum(r["start_s"] is not None for r in recs)
+                               + sum(r["first_render_s"] is not None for r in recs)), 3),
         "server_peak_rss_mb": round(peak["rss"] / 2**20) if server_pid else None,
         "client_cpu_s": round(client_cpu, 1),
         "load_avg_1m": os.getloadavg()[0],
@@ -413,7 +417,8 @@ async def room(cfg, server_pid: int | None) -> dict:
 
 def table(r: dict) -> str:
     c, f = r["click_s"], r["first_render_s"]
-    cpu = "-" if r["server_cores_busy"] is None else f"{r['server_cpu_s']} s ({r['server_cores_busy']} cores)"
+    cpu = "-" if r["server_cores_busy"] is None else \
+        f"{r['server_cpu_s']} s ({r['server_cores_busy']} cores, {r['server_cpu_per_run_s']} s/run)"
     return (f"| {r['visitors']} ({r['own_prompt_visitors']} own prompts) | {r['replicas']} | "
             f"{c['p50']} / {c['p95']} / {c['max']} s | {f['p50']} / {f['p95']} s | {r['errors_total']} "
             f"{r['errors'] or ''} | {r['slow_clicks_told_queued']}/{r['slow_clicks']} | {r['clicks_per_s']} | "
