@@ -11,6 +11,8 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # The package's own service is not wanted (serve.sh runs nginx in the foreground); policy-rc.d
 # keeps the post-install script from starting it on port 80.
-printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get install -y -qq --no-install-recommends nginx >/dev/null
