@@ -98,10 +98,14 @@ def _queue_notice():
     """A slot that says "queued" while this visitor's step waits for the server (never a silent
     spinner); returns (on_wait for the run store, the slot to clear afterwards)."""
     slot = st.empty()
+    shown = [""]
 
     def on_wait(ahead: int, eta_s: float) -> None:
-        slot.info(f"Queued: the server is busy with {ahead} step{'s' if ahead != 1 else ''} before yours; "
-                  f"yours in about {max(1, round(eta_s))} s.", icon=":material/hourglass_top:")
+        text = (f"Queued: the server is busy with {ahead} step{'s' if ahead != 1 else ''} before yours; "
+                f"yours in about {max(1, round(eta_s))} s.")
+        if text != shown[0]:  # a waiting room polls twice a second: send only what changed
+            shown[0] = text
+            slot.info(text, icon=":material/hourglass_top:")
 
     return on_wait, slot
 
