@@ -230,7 +230,11 @@ def shared_store() -> RunStore:
     """The one store of this server process. KVVIZ_RUNSTORE_MB bounds it (default 512);
     KVVIZ_WORK_SLOTS sets how many forward passes run at once (default 1); KVVIZ_CROWD_VISITORS
     is the room size (visitors active in the last minute, per process) from which new runs skip the
-    recompute comparison pass (default 8; 0: never)."""
+    recompute comparison pass (default 8; 0: never).
+
+    Keep KVVIZ_WORK_SLOTS at 1 while the Tracer records attention with forward hooks registered
+    on the shared model: two forward passes at once in one process would each see the other's
+    attention weights. One slot per process also matches the GIL; scale with replicas instead."""
     global _shared
     with _shared_lock:
         if _shared is None:
