@@ -298,7 +298,9 @@ async def main_async(cfg) -> dict:
             warm = argparse.Namespace(**{**vars(cfg), "visitors": 2 * cfg.replicas, "clicks": 0,
                                          "think": 0.0, "ramp": 0.0, "own_share": 0.0})
             await room(warm, None)
+        rss_before = _usage(_descendants(pid))[1] if pid else None  # warm: models loaded, no visitors
         report = await room(cfg, pid)
+        report["server_rss_before_mb"] = None if rss_before is None else round(rss_before / 2**20)
         if cfg.settle and pid:
             # Streamlit keeps a closed page's session for server.disconnectedSessionTTL and drops
             # expired ones when sessions come and go: wait, then let one short visit per replica pass.
@@ -336,8 +338,8 @@ def main(argv=None) -> int:
     print(HEADER)
     print(table(report))
     if "server_rss_after_close_mb" in report:
-        print(f"server RSS {report['settle_s']:.0f} s after every visitor left: "
-              f"{report['server_rss_after_close_mb']} MB")
+        print(f"server RSS before the room: {report['server_rss_before_mb']} MB; {report['settle_s']:.0f} s after "
+              f"every visitor left: {report['server_rss_after_close_mb']} MB")
     for r in report["visitor_records"]:
         for e in r["errors"][:2]:
             print(f"  visitor {r['visitor']}: {e['kind']}: {e['detail']}", file=sys.stderr)
