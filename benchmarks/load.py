@@ -32,11 +32,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from stclient import Tab, http_get, squash  # benchmarks/stclient.py: the protocol
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
-
-from stclient import Tab, http_get, squash  # benchmarks/stclient.py: the protocol
 
 ROOT = Path(__file__).resolve().parent.parent
 NEXT, START, PROMPT = "Next token", "Start with these settings", "Prompt"
