@@ -8,7 +8,7 @@ PORT ?= 8501
 export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test install install-dev browser bench speed clean
+.PHONY: run test install install-dev browser bench speed serve load nginx clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -43,6 +43,34 @@ bench: install
 # On a GPU: $(BIN)/python benchmarks/speed.py --device cuda --model Llama-3.1-8B --contexts 1024,8192
 speed: install
 	$(BIN)/python benchmarks/speed.py $(SPEED_ARGS)
+
+# A room: REPLICAS app processes behind nginx on PORT (REPLICAS=1: one process, no nginx), until Ctrl-C.
+# ADDRESS=0.0.0.0 for a hosted demo (default: this machine only).
+REPLICAS ?= 1
+ADDRESS ?= 127.0.0.1
+serve: install
+	@if [ "$(REPLICAS)" -gt 1 ]; then bash scripts/install-nginx.sh; fi
+	REPLICAS=$(REPLICAS) PORT=$(PORT) ADDRESS=$(ADDRESS) PYTHON=$(BIN)/python bash scripts/serve.sh
+
+nginx:
+	bash scripts/install-nginx.sh
+
+# The workshop-room benchmark (benchmarks/load.py): each line starts its own server on LOAD_PORT,
+# runs the room, stops the server; JSON reports go to LOAD_OUT. About 15 minutes on 2 quiet cores.
+LOAD_PORT ?= 8790
+LOAD_ARGS ?= --clicks 8 --think 1
+LOAD_OUT ?= benchmarks/results
+LOAD_ROW = grep -v -e '^|---' -e '^| visitors'
+load: $(VENV)/.installed-dev nginx
+	@mkdir -p $(LOAD_OUT)
+	@cd benchmarks && ../$(BIN)/python -c "import load; print(load.HEADER)"
+	@for v in 5 10 30; do \
+	  $(BIN)/python benchmarks/load.py --port $(LOAD_PORT) --visitors $$v $(LOAD_ARGS) \
+	    --json $(LOAD_OUT)/load-$$v-r1.json | $(LOAD_ROW); done
+	@$(BIN)/python benchmarks/load.py --port $(LOAD_PORT) --replicas 2 --visitors 30 $(LOAD_ARGS) --settle 70 \
+	  --json $(LOAD_OUT)/load-30-r2.json | $(LOAD_ROW)
+	@$(BIN)/python benchmarks/load.py --port $(LOAD_PORT) --replicas 2 --visitors 100 $(LOAD_ARGS) --settle 70 \
+	  --timeout 300 --json $(LOAD_OUT)/load-100-r2.json | $(LOAD_ROW)
 
 clean:
 	rm -rf $(VENV)

@@ -4,6 +4,9 @@ import sys
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Many AppTest visitors in one process would count as a crowded room (the recompute pass skipped);
+# tests that want a crowd make their own store (tests/test_room_page.py).
+os.environ["KVVIZ_CROWD_VISITORS"] = "0"
 sys.path.insert(0, os.path.dirname(__file__))
 
 import pytest  # noqa: E402

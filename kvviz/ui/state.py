@@ -77,6 +77,9 @@ class LearnState:
     error: _Key[Note | None] = _Key(None)
     open_view: _Key[str] = _Key("questions")  # stable id of the open tab (see learn_views.VIEWS)
     lang: _Key[str] = _Key(DEFAULT)
+    visitor_id: _Key[str | None] = _Key(None)  # this visitor's id in the shared run store's queue
+    want_next: _Key[bool] = _Key(False)  # Next / Reset only ask; the page does the work where a
+    want_reset: _Key[bool] = _Key(False)  # queued step can say so while it waits
     # Read by the planner page: the model of the visitor's last run.
     loaded_model_config: _Key[dict | None] = _Key(None)
     loaded_model_parameters: _Key[int | None] = _Key(None)

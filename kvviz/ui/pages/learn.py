@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import uuid
 
 import streamlit as st
 
@@ -95,8 +96,27 @@ def _settings_from_sidebar() -> tuple[dict, bool]:
     return settings, start
 
 
+def _queue_notice():
+    """A slot that says "queued" while this visitor's step waits for the server (never a silent
+    spinner); returns (on_wait for the run store, the slot to clear afterwards)."""
+    slot = st.empty()
+    shown = [""]
+
+    def on_wait(ahead: int, eta_s: float) -> None:
+        text = t("learn.queued.one" if ahead == 1 else "learn.queued.many", ahead=ahead, eta=max(1, round(eta_s)))
+        if text != shown[0]:  # a waiting room polls twice a second: send only what changed
+            shown[0] = text
+            slot.info(text, icon=":material/hourglass_top:")
+
+    return on_wait, slot
+
+
 def _start(settings: dict) -> None:
-    """Build a new run; on any error keep the current one and show why."""
+    """Build a new run; on any error keep the current one and show why.
+
+    Identical runs (same model, prompt tokens and settings) are computed once for every visitor
+    of this server: the run store hands out a cursor of their own over the shared steps."""
+    from kvviz.engine.runstore import shared_store
     from kvviz.engine.tracer import Sampling, Tracer
 
     try:
@@ -105,12 +125,26 @@ def _start(settings: dict) -> None:
         with st.spinner(t("learn.loading")):
             loaded = load_shared(settings["model"])
         sampling = Sampling(settings["temperature"], settings["top_k"], settings["top_p"], settings["seed"])
-        tracer = Tracer(loaded, settings["prompt"], settings["max_new_tokens"], sampling=sampling, compare=True,
-                        max_context=APP_MAX_CONTEXT)
-        total = len(tracer.ids) + settings["max_new_tokens"]
-        tracer.record_attention(app_attention_layers(loaded.info, total))
+
+        def make(compare: bool) -> Tracer:
+            tracer = Tracer(loaded, settings["prompt"], settings["max_new_tokens"], sampling=sampling,
+                            compare=compare, max_context=APP_MAX_CONTEXT)
+            tracer.record_attention(app_attention_layers(loaded.info, len(tracer.ids) + settings["max_new_tokens"]))
+            return tracer
+
+        store = shared_store()
+        tracer = make(compare=True)
+        # A crowded server skips the recompute pass of new runs (the page says so), unless the full
+        # run is already computed for someone else.
+        if store.crowded() and not store.has(tracer, settings["model"]):
+            tracer = make(compare=False)
+        if learn.visitor_id is None:
+            learn.visitor_id = uuid.uuid4().hex
+        tracer = store.open(tracer, settings["model"], learn.visitor_id)
+        on_wait, notice = _queue_notice()
         with st.spinner(t("learn.prefilling")):
-            tracer.step()
+            tracer.step(on_wait)
+        notice.empty()
     except Exception as e:  # noqa: BLE001 - shown as a message, never a traceback
         _fail(e)
         return
@@ -123,7 +157,7 @@ def _start(settings: dict) -> None:
     learn.loaded_model_parameters = loaded.info.num_parameters
 
 
-def _advance() -> None:
+def _advance(on_wait=None) -> None:
     tracer = learn.tracer
     steps = tracer.trace.steps
     if learn.view < len(steps) - 1:
@@ -133,7 +167,7 @@ def _advance() -> None:
         learn.playing = False
         return
     try:
-        tracer.step()
+        tracer.step(on_wait)
         learn.view = len(tracer.trace.steps) - 1
     except Exception as e:  # noqa: BLE001 - shown as a message
         learn.playing = False
@@ -171,15 +205,25 @@ def _stepper() -> None:
         # fragment must rerun the page to start, stop or retime it.
         if (learn.playing, _pace()) != (playing, pace):
             st.rerun(scope="app")
+        if learn.want_reset:
+            learn.want_reset = False
+            _start(learn.run_settings)
+        on_wait, notice = _queue_notice()
+        if learn.want_next:
+            learn.want_next = False
+            _advance(on_wait)
         # Advance on the timer's ticks only, not when a widget inside the fragment changes.
         if learn.playing and time.monotonic() - learn.last_tick >= 0.8 * pace:
             learn.last_tick = time.monotonic()
-            _advance()
+            _advance(on_wait)
             if not learn.playing:
                 st.rerun()  # the run ended: stop the timer
+        notice.empty()
         _controls()
         views.show_error()
         tracer = learn.tracer
+        if not tracer.trace.settings.get("compare", True):
+            st.info(t("learn.crowd_mode"), icon=":material/groups:")
         try:
             views.draw(tracer.trace, learn.view, tracer.done)
         except Exception as e:  # a message, never a traceback (logged)
@@ -189,10 +233,11 @@ def _stepper() -> None:
     body()
 
 
-# Button callbacks run before the page is drawn, so every button's state reflects the click.
+# Button callbacks run before the page is drawn, so every button's state reflects the click. Next and
+# Reset only ask: the work runs in the page, where a queued step can say so while it waits.
 def _on_next() -> None:
     learn.error = None
-    _advance()
+    learn.want_next = True
 
 
 def _on_back() -> None:
@@ -213,7 +258,7 @@ def _on_reset() -> None:
     if learn.is_replay:
         learn.view = 0  # a saved trace: back to its first step
         return
-    _start(learn.run_settings)
+    learn.want_reset = True
 
 
 def _on_slide() -> None:

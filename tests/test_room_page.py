@@ -1,0 +1,80 @@
+"""The explainer page with several visitors on one server process (AppTest, built-in model): steps
+computed once for the room, each visitor's view their own, and a crowded server that says what it
+skipped. Not timed (see benchmarks/load.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kvviz.engine import runstore
+from kvviz.engine.limiter import WorkLimiter
+
+AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def store(monkeypatch):
+    """A fresh process-wide store for the test (the page asks runstore.shared_store())."""
+    def use(**kw):
+        s = runstore.RunStore(limiter=WorkLimiter(1), **kw)
+        monkeypatch.setattr(runstore, "_shared", s)
+        return s
+    return use
+
+
+def _open() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _step_metric(at) -> str:
+    return next(m.value for m in at.metric if m.label == "Step")
+
+
+def _click(at, key: str) -> None:
+    at.button(key=key).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_two_visitors_share_one_computation_and_keep_their_own_view(store):
+    s = store()
+    alice = _open()
+    for _ in range(3):
+        _click(alice, "next")
+    run = alice.session_state.tracer.run
+    assert run.computations == 4  # prefill + 3 decode steps
+    bob = _open()
+    assert bob.session_state.tracer.run is run and _step_metric(bob) == "prefill"
+    for _ in range(3):
+        _click(bob, "next")
+    assert run.computations == 4 and _step_metric(bob) == "decode 3"
+    assert [x.token_id for x in bob.session_state.tracer.trace.steps] == \
+        [x.token_id for x in alice.session_state.tracer.trace.steps]
+    _click(bob, "reset")  # Bob starts again; Alice stays where she was
+    _click(bob, "next")
+    alice.run()
+    assert _step_metric(bob) == "decode 1" and _step_metric(alice) == "decode 3"
+    assert run.computations == 4 and s.misses == 1
+
+
+def test_a_crowded_server_skips_the_recompute_pass_and_says_so(store):
+    store(crowd_visitors=1)  # one active visitor already counts as a crowd
+    at = _open()  # the store is empty and quiet: the default run is measured both ways
+    assert at.session_state.tracer.trace.settings["compare"] is True
+    at.sidebar.text_area(key="prompt").set_value("A prompt of my own about the sea and")
+    at.sidebar.button(key="start").click().run()
+    trace = at.session_state.tracer.trace
+    assert trace.settings["compare"] is False and trace.steps[0].other_time_ms is None
+    assert any("recompute pass" in i.value for i in at.info)
+    assert "ms: forward pass" in [m.label for m in at.metric]
+    at.sidebar.text_area(key="prompt").set_value("Lionel Messi is a")
+    at.sidebar.button(key="start").click().run()  # the full run is in the store: shared as it is
+    assert at.session_state.tracer.trace.settings["compare"] is True
+    assert not any("recompute pass" in i.value for i in at.info)
