@@ -51,8 +51,10 @@ class LayerCache:
 
     key_shape: list[int]  # [batch, kv_heads, seq, head_dim]
     value_shape: list[int]
-    bytes: int  # keys + values
+    bytes: int  # true bytes held, as the cache policy reports them (keys + values, + scales if quantized)
     dtype: str = "float32"
+    # Per K/V head, [start, stop) runs of the original positions held (kvviz.cache); [] in older files.
+    held: list[list[list[int]]] = field(default_factory=list)
 
 
 @dataclass

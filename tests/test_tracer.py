@@ -71,7 +71,7 @@ def test_steppable_state_between_calls():
 
 def test_sampling_is_seeded():
     loaded = tiny_loaded("llama")
-    s = dict(temperature=1.2, top_k=50, top_p=0.9)
+    s = {"temperature": 1.2, "top_k": 50, "top_p": 0.9}
     a = kvviz.trace(loaded, PROMPT, 8, sampling=Sampling(seed=7, **s))
     b = kvviz.trace(loaded, PROMPT, 8, sampling=Sampling(seed=7, **s))
     c = kvviz.trace(loaded, PROMPT, 8, sampling=Sampling(seed=8, **s))
@@ -127,13 +127,13 @@ def test_attention_weights_recorded():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(prompt="   ", max_new_tokens=4), "empty"),
-        (dict(prompt="hi", max_new_tokens=0), "at least 1"),
-        (dict(prompt="hi", max_new_tokens=-3), "at least 1"),
-        (dict(prompt="hi", max_new_tokens=500), "context"),
-        (dict(prompt="word " * 300, max_new_tokens=1), "context"),
-        (dict(prompt="hi", max_new_tokens=2, attention_layers=[9]), "does not exist"),
-        (dict(prompt="hi", max_new_tokens=2, sampling=Sampling(temperature=1, top_p=0)), "top-p"),
+        ({"prompt": "   ", "max_new_tokens": 4}, "empty"),
+        ({"prompt": "hi", "max_new_tokens": 0}, "at least 1"),
+        ({"prompt": "hi", "max_new_tokens": -3}, "at least 1"),
+        ({"prompt": "hi", "max_new_tokens": 500}, "context"),
+        ({"prompt": "word " * 300, "max_new_tokens": 1}, "context"),
+        ({"prompt": "hi", "max_new_tokens": 2, "attention_layers": [9]}, "does not exist"),
+        ({"prompt": "hi", "max_new_tokens": 2, "sampling": Sampling(temperature=1, top_p=0)}, "top-p"),
     ],
 )
 def test_bad_input_gets_clear_error(kwargs, message):
@@ -254,3 +254,40 @@ def test_builtin_matches_generate(builtin):
         out = builtin.model.generate(ids, max_new_tokens=8, do_sample=False)
     tr = kvviz.trace(builtin, "Lionel Messi is a", 8, compare=False)
     assert tr.generated_ids == out[0, ids.shape[1]:].tolist()
+
+
+# --- caps: enforced by the engine, with the app's values as defaults ----------------------------
+
+
+def test_attention_budget_matches_the_apps_choice_on_every_preset_shape(builtin):
+    from kvviz.engine import caps
+
+    info = builtin.info
+    assert caps.attention_bytes(info, 1, 3, 1) == 9 * 9 * 4  # one layer, 9 heads, a 3 x 3 square
+    assert caps.attention_bytes(info, 2, 3, 3) == 2 * 9 * (9 + 4 + 5) * 4  # then rows of 4 and 5 keys
+    # The app records every layer up to 256 tokens, else one: both stay inside the default budget.
+    for prompt in (1, 100, caps.ATTENTION_ALL_LAYERS_MAX_TOKENS - 1):
+        total = caps.ATTENTION_ALL_LAYERS_MAX_TOKENS
+        layers = caps.app_attention_layers(info, total)
+        assert len(layers) == 30
+        assert caps.attention_bytes(info, len(layers), prompt, total - prompt) <= caps.ATTENTION_BUDGET_BYTES
+    assert caps.app_attention_layers(info, caps.ATTENTION_ALL_LAYERS_MAX_TOKENS + 1) == [15]
+    assert caps.attention_bytes(info, 1, caps.APP_MAX_CONTEXT - 1, 1) <= caps.ATTENTION_BUDGET_BYTES
+
+
+def test_caps_are_enforced_at_construction(builtin):
+    from kvviz.engine import caps
+
+    long_prompt = "word " * 2100
+    with pytest.raises(KvvizError, match="limit per run is 2048"):
+        Tracer(builtin, long_prompt, 4)  # the model allows 8192; the engine's default cap is the app's
+    Tracer(builtin, long_prompt, 4, max_context=None)  # a caller may lift it explicitly
+    prompt = "word " * 600
+    with pytest.raises(KvvizError, match="limit is"):
+        Tracer(builtin, prompt, 8, attention_layers="all")  # 30 layers x 9 heads x 600² floats: ~3.9 GB
+    tracer = Tracer(builtin, prompt, 8, attention_layers=caps.app_attention_layers(builtin.info, 608))
+    with pytest.raises(KvvizError, match="limit is"):
+        tracer.record_attention("all")  # later choices are bounded too
+    Tracer(builtin, prompt, 8, attention_layers="all", attention_budget=None)
+    with pytest.raises(KvvizError, match="context limit"):
+        Tracer(builtin, "hi", 2, max_context=0)

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 
 import torch
 
-from kvviz.errors import KvvizError
+from kvviz.cache.policy import CachePolicy
+from kvviz.cache.specs import policy_from_spec
+from kvviz.engine import attention, caps
 from kvviz.engine.models import LoadedModel, decoder_layers
+from kvviz.errors import KvvizError
 from kvviz.trace_data import Candidate, LayerCache, Step, Trace
 
 
@@ -53,13 +56,6 @@ class _Forward:
     attentions: dict[int, torch.Tensor]  # layer -> (heads, q, k): the prefill square, or the new row
 
 
-def _attention_module(block):
-    for name in ("self_attn", "attn", "attention", "self_attention"):
-        if hasattr(block, name):
-            return getattr(block, name)
-    raise KvvizError(f"Could not find the attention module in {type(block).__name__}.")
-
-
 def _cache_keyword(model) -> str:
     """transformers 5.24 takes `cache=`; older 5.x only `past_key_values=`."""
     params = inspect.signature(model.forward).parameters
@@ -67,42 +63,43 @@ def _cache_keyword(model) -> str:
 
 
 class _Runner:
-    """One decoding method. forward(ids) feeds what the method feeds and returns the last logits."""
+    """One decoding method. forward(ids) feeds what the method feeds and returns the last logits.
 
-    def __init__(self, loaded: LoadedModel, mode: str):
-        from transformers import DynamicCache
+    Everything a run holds lives here (its cache, its recorder), never on the shared model.
+    """
 
+    def __init__(self, loaded: LoadedModel, mode: str, policy: CachePolicy | None = None):
         self.model = loaded.model
         self.mode = mode
-        self.cache = DynamicCache(config=self.model.config) if mode == "cached" else None
-        self.fed = 0  # tokens already processed (in the cache, for the cached mode)
+        self.policy = policy if mode == "cached" else None
+        self.cache = self.policy.make_cache(self.model, loaded.info) if self.policy else None
+        self.fed = 0  # tokens already processed (original positions 0 .. fed - 1)
         self._kw = _cache_keyword(self.model)
-        self.attention_modules = [_attention_module(block) for block in decoder_layers(self.model)]
+        self._blocks = decoder_layers(self.model)
 
     def forward(self, all_ids: list[int], attention_layers: list[int] = ()) -> _Forward:
         if self.mode == "cached":
             new = all_ids[self.fed :]
-            kwargs = {self._kw: self.cache, "use_cache": True}
+            # Explicit positions: after an eviction the cache holds fewer slots than positions seen,
+            # and every token keeps its original (rotary or learned) position.
+            positions = torch.arange(self.fed, len(all_ids)).unsqueeze(0)  # (1, n_fed)
+            kwargs = {self._kw: self.cache, "use_cache": True, "position_ids": positions}
         else:
             new = all_ids
             kwargs = {"use_cache": False}
         input_ids = torch.tensor([new], dtype=torch.long)  # (1, n_fed)
-        # Eager attention modules return (output, weights); hooks keep only the chosen layers'
-        # weights, where output_attentions would hold every layer's (heads, q, k) at once.
-        weights: dict[int, torch.Tensor] = {}
-        hooks = [
-            self.attention_modules[i].register_forward_hook(
-                lambda _m, _a, out, i=i: weights.__setitem__(i, out[1][0, :, -1:, :].clone() if self.fed else out[1][0])
-            )
-            for i in attention_layers
-        ]
+        recorder = None
+        observe = self.policy is not None and self.policy.needs_attention
+        if attention_layers or observe:
+            attention.install(self.model, self._blocks)
+            hand_on = (lambda layer, w: self.policy.observe_attention(self.cache, layer, w)) if observe else None
+            recorder = attention.Recorder(attention_layers, last_row=self.fed > 0, observe=hand_on)
         t0 = time.perf_counter()
-        try:
-            with torch.inference_mode():
-                out = self.model(input_ids=input_ids, output_hidden_states=True, logits_to_keep=1, **kwargs)
-        finally:
-            for h in hooks:
-                h.remove()
+        with torch.inference_mode(), attention.bound(recorder):
+            # output_hidden_states=[0]: only what block 0 receives, not every block's output
+            out = self.model(input_ids=input_ids, output_hidden_states=[0], logits_to_keep=1, **kwargs)
+            if self.policy is not None:
+                self.policy.after_step(self.cache)
         ms = (time.perf_counter() - t0) * 1000
         self.fed = len(all_ids)
         h0 = out.hidden_states[0]  # (1, n_fed, hidden): what block 0 receives, and every block hands on
@@ -111,24 +108,17 @@ class _Runner:
             time_ms=ms,
             hidden_shape=list(h0.shape),
             hidden_bytes=h0.numel() * h0.element_size(),
-            attentions=weights,
+            attentions=recorder.weights if recorder else {},
         )
 
     def cache_layers(self) -> list[LayerCache]:
+        """What the policy reports it holds, layer by layer (its rule, its true bytes)."""
         if self.cache is None:
             return []
-        rows = []
-        for layer in self.cache.layers:
-            k, v = layer.keys, layer.values  # (batch, kv_heads, seq, head_dim)
-            rows.append(
-                LayerCache(
-                    key_shape=list(k.shape),
-                    value_shape=list(v.shape),
-                    bytes=k.numel() * k.element_size() + v.numel() * v.element_size(),
-                    dtype=str(k.dtype).replace("torch.", ""),
-                )
-            )
-        return rows
+        return [
+            LayerCache(key_shape=h.key_shape, value_shape=h.value_shape, bytes=h.bytes, dtype=h.dtype, held=h.spans)
+            for h in self.policy.held(self.cache, self.fed)
+        ]
 
 
 class Tracer:
@@ -141,13 +131,17 @@ class Tracer:
         max_new_tokens: int = 16,
         *,
         use_cache: bool = True,
-        max_context: int | None = None,
+        max_context: int | None = caps.APP_MAX_CONTEXT,
         sampling: Sampling | None = None,
         compare: bool = True,
         attention_layers: list[int] | str | None = None,
         measure_flops: bool = False,
         top_k_shown: int = 5,
+        policy: str | CachePolicy | None = None,
+        attention_budget: int | None = caps.ATTENTION_BUDGET_BYTES,
     ):
+        """max_context and attention_budget bound one run's memory (caps.py; None: the model's own limit,
+        no budget). policy: the cache policy of the cached mode ("full", "window:W" or a CachePolicy)."""
         self.loaded = loaded
         info = loaded.info
         self.sampling = sampling or Sampling()
@@ -160,8 +154,10 @@ class Tracer:
         if not ids:
             raise KvvizError("The prompt gives no tokens.")
         limit, whose = info.max_position_embeddings or 0, f"{info.name}'s context"
+        if max_context is not None and (not isinstance(max_context, int) or isinstance(max_context, bool) or max_context < 2):
+            raise KvvizError(f"The context limit must be a whole number of at least 2 tokens, got {max_context!r}.")
         if max_context and (not limit or max_context < limit):
-            limit, whose = max_context, "this page's limit"  # e.g. the app bounds memory per visitor
+            limit, whose = max_context, "the limit per run"  # bounds memory per visitor
         if limit and len(ids) >= limit:
             raise KvvizError(f"The prompt is {len(ids)} tokens; {whose} is {limit} tokens.")
         if limit and len(ids) + max_new_tokens > limit:
@@ -170,8 +166,16 @@ class Tracer:
                 f"{limit} tokens; ask for at most {limit - len(ids)} new tokens."
             )
         self.mode = "cached" if use_cache else "recompute"
-        self.primary = _Runner(loaded, self.mode)
-        self.shadow = _Runner(loaded, "recompute" if use_cache else "cached") if compare else None
+        self.policy = policy_from_spec(policy)
+        if not use_cache and not self.policy.holds_all:
+            raise KvvizError(f"The cache policy {self.policy.spec} needs the cached mode.")
+        if self.policy.needs_attention and info.attn_implementation not in ("eager", ""):
+            raise KvvizError(f"The cache policy {self.policy.spec} needs the model loaded with attn_implementation='eager'.")
+        self.attention_budget = attention_budget
+        self.primary = _Runner(loaded, self.mode, self.policy)
+        # The other mode runs alongside with transformers' own full cache: the reference.
+        self.shadow = _Runner(loaded, "recompute" if use_cache else "cached", policy_from_spec("full")) if compare else None
+        self.last_logits: torch.Tensor | None = None  # (vocab,) fp32: the last step's next-token logits
         self.measure_flops = measure_flops
         self.top_k_shown = top_k_shown
         self.ids: list[int] = list(ids)
@@ -190,6 +194,7 @@ class Tracer:
                 "top_p": self.sampling.top_p,
                 "seed": self.sampling.seed,
                 "compare": compare,
+                "cache_policy": self.policy.spec if use_cache else None,
                 # FlopCounterMode slows the pass it counts: times are then not representative
                 "measure_flops": measure_flops,
             },
@@ -208,6 +213,9 @@ class Tracer:
             raise KvvizError(f"Layer {bad[0]} does not exist; {info.name} has layers 0-{info.num_layers - 1}.")
         if chosen and info.attn_implementation not in ("eager", ""):
             raise KvvizError("Attention weights need the model loaded with attn_implementation='eager'.")
+        prompt, new = len(self.trace.prompt_token_ids), self.max_new_tokens
+        if self.attention_budget is not None and caps.attention_bytes(info, len(chosen), prompt, new) > self.attention_budget:
+            raise KvvizError(caps.budget_message(info, len(chosen), prompt, new, self.attention_budget))
         self.attention_layers = chosen
         self.trace.settings["attention_layers"] = chosen
 
@@ -236,6 +244,7 @@ class Tracer:
             fw = self.primary.forward(self.ids, self.attention_layers)
         if self.shadow is not None and other is None:
             other = self.shadow.forward(self.ids)
+        self.last_logits = fw.logits
         token_id, probs = self._choose(fw.logits)
         step = Step(
             index=index,
@@ -259,7 +268,8 @@ class Tracer:
             step.other_token_id = int(other.logits.argmax())
         for layer, a in fw.attentions.items():
             step.attention[layer] = a.float().numpy().copy()  # (heads, q, k)
-        _annotate_flops(self.loaded.info, step)
+        if self.policy.holds_all or self.mode != "cached":
+            _annotate_flops(self.loaded.info, step)  # kvviz's cost model describes the full cache only
         self.trace.steps.append(step)
         self.ids.append(token_id)
         if token_id in self._eos:

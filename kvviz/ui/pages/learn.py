@@ -14,6 +14,7 @@ import time
 import streamlit as st
 
 from kvviz.charts import trace as charts
+from kvviz.engine.caps import APP_MAX_CONTEXT, ATTENTION_ALL_LAYERS_MAX_TOKENS  # limits per run, enforced by the engine
 from kvviz.errors import KvvizError
 from kvviz.analysis.ledger import fmt_bytes
 from kvviz.ui.markup import md_escape, token_chip
@@ -31,14 +32,9 @@ PRESETS = {
 }
 # A hosted demo can keep visitors to the presets: KVVIZ_ALLOW_OTHER_MODELS=0 hides "Other".
 ALLOW_OTHER = os.environ.get("KVVIZ_ALLOW_OTHER_MODELS", "1") != "0"
-# Prompt + new tokens per run: bounds each visitor's memory (eager attention is quadratic).
-APP_MAX_CONTEXT = 2048
 # Cached and recompute logits differ by float32 rounding only; more than this is a disagreement.
 AGREEMENT_TOLERANCE = 1e-3
 DEFAULT_PROMPT = "Lionel Messi is a"
-# Recording every layer's attention costs layers x heads x (prompt² + one row per step) floats per
-# visitor: about 45 MB for the built-in model at 128 + 128 tokens. Longer runs record one layer.
-ATTENTION_ALL_LAYERS_MAX_TOKENS = 256
 PACES = {"slow (2 s)": 2.0, "medium (1 s)": 1.0, "fast (0.3 s)": 0.3}
 
 
