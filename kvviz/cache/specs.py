@@ -28,4 +28,7 @@ def policy_from_spec(spec: str | CachePolicy | None) -> CachePolicy:
     found = lab_specs.parse(name, rest)
     if found is not None:
         return found
-    raise KvvizError(f"Unknown cache policy {spec[:40]!r}: use {' or '.join(SPELLINGS)} (W, S, R, H, B numbers of positions; G a group size).")
+    raise KvvizError(
+        f"Unknown cache policy {spec[:40]!r}: use {' or '.join(SPELLINGS)} "
+        "(W, S, R, H, B numbers of positions; G a group size)."
+    )
