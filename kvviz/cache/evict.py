@@ -47,6 +47,7 @@ class EvictingPolicy(CachePolicy):
     """A policy whose layers are EvictingLayers, trimmed after each step."""
 
     sinks: int = 0  # positions 0 .. sinks - 1 are always held (drawn as sinks in the lab)
+    per_head: bool = False  # True when each K/V head keeps its own positions
 
     def new_layer(self) -> EvictingLayer:
         raise NotImplementedError

@@ -52,6 +52,7 @@ class H2OLayer(EvictingLayer):
 
 class H2OCache(EvictingPolicy):
     needs_attention = True
+    per_head = True  # each K/V head keeps its own positions
 
     def __init__(self, heavy: int, recent: int):
         self.heavy = count(heavy, "The number of heavy-hitter positions")
