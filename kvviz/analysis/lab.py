@@ -115,3 +115,31 @@ def divergence_marks(policy: LabPolicy, reference: list[int]) -> list[bool]:
     """Per generated token: True from the first token that differs from `reference` on."""
     first = next((i for i, s in enumerate(policy.steps) if i >= len(reference) or s.token_id != reference[i]), None)
     return [first is not None and i >= first for i in range(len(policy.steps))]
+
+
+# Policy families the page offers at one common budget of positions (the quantized ones hold every
+# position: the budget is their full-precision residual, in groups of 16).
+FAMILIES = ("window", "sinks", "h2o", "knorm", "int8", "int4")
+SINK_POSITIONS = 4  # StreamingLLM's default
+
+
+def spec_at_budget(family: str, budget: int) -> str:
+    """The spec of `family` holding `budget` positions (sinks: 4 + the rest recent; h2o: half heavy hitters)."""
+    if family == "window":
+        return f"window:{budget}"
+    if family == "sinks":
+        sinks = min(SINK_POSITIONS, budget - 1)
+        return f"sinks:{sinks}:{budget - sinks}"
+    if family == "h2o":
+        return f"h2o:{budget // 2}:{budget - budget // 2}"
+    if family == "knorm":
+        return f"knorm:{budget}"
+    if family in ("int8", "int4"):
+        return f"{family}:g16:r{budget}"
+    raise ValueError(family)
+
+
+def running_summary(run: LabRun, policy: int, upto: int, reference: list[int] | None = None) -> dict:
+    """The summary of steps 0 .. upto (the page shows it while stepping; free mode: the full cache's tokens)."""
+    steps = run.policies[policy].steps[: upto + 1]
+    return summarize(steps, run.mode == "forced", reference)
