@@ -87,6 +87,37 @@ def lab_step(loaded, repeats: int) -> None:
           f"the prompt pass took {prefill * 1000:.0f} ms")
 
 
+def perplexity_table(loaded, tokens: int, budgets: list[int]) -> None:
+    from kvviz.analysis.lab import spec_at_budget
+    from kvviz.engine.lab_quality import perplexity, text_ids
+    from kvviz.units import fmt_bytes
+
+    ids = text_ids(loaded, tokens)
+    full = perplexity(loaded, ids, "full")
+    print(f"teacher-forced perplexity, first {len(ids)} tokens of assets/texts/alice-ch1.txt (16 read first): "
+          f"full {full['perplexity']:.2f} at {fmt_bytes(full['peak_cache_bytes'])}")
+    print(f"| {'policy':<16} | {'perplexity':>10} | {'peak bytes':>11} | {'vs full':>7} |")
+    for fam in ("window", "sinks", "h2o", "knorm", "int8", "int4"):
+        for b in budgets:
+            r = perplexity(loaded, ids, spec_at_budget(fam, b))
+            print(f"| {r['spec']:<16} | {r['perplexity']:>10.2f} | {fmt_bytes(r['peak_cache_bytes']):>11} "
+                  f"| {r['peak_cache_bytes'] / full['peak_cache_bytes']:>7.3f} |", flush=True)
+
+
+def paged(loaded) -> None:
+    from kvviz.engine.lab_quality import paged_demo
+    from kvviz.text import t
+    from kvviz.units import fmt_bytes
+
+    d = paged_demo(loaded, t("lab.system_prompt"), [t(f"lab.question.{i}") for i in range(1, 5)], repeats=3)
+    print(f"paged blocks (block size {d['block_size']}), {len(d['requests'])} requests sharing a system prompt: "
+          f"{d['blocks_used']} blocks used vs {d['blocks_if_unshared']} unshared "
+          f"({fmt_bytes(d['bytes_shared'])} vs {fmt_bytes(d['bytes_unshared'])}); shared prefix "
+          f"{d['shared_prefix_tokens']} tokens; prefill {d['prefill_ms_reusing_prefix']:.0f} ms reusing it vs "
+          f"{d['prefill_ms_whole']:.0f} ms whole (best of 3); max |dlogit| {d['max_abs_logit_diff']:.1e}; "
+          f"copy-on-write after a fork: {d['copies_on_write_after_fork']}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tokens", type=int, default=48)
@@ -95,6 +126,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--skip-table", action="store_true")
     ap.add_argument("--skip-step", action="store_true")
+    ap.add_argument("--perplexity", action="store_true", help="also the perplexity-vs-bytes table (slow)")
+    ap.add_argument("--paged", action="store_true", help="also the paged prefix-sharing measurement")
     args = ap.parse_args()
     from kvviz.engine.models import load_model, use_threads
 
@@ -105,6 +138,10 @@ def main() -> None:
         lab_step(loaded, args.repeats)
     if not args.skip_table:
         done_table(loaded, args.tokens, args.budget)
+    if args.paged:
+        paged(loaded)
+    if args.perplexity:
+        perplexity_table(loaded, 128, [8, 16, 32, 64])
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
