@@ -187,3 +187,20 @@ def test_paged_demo_shares_the_system_prompt():
     for r in out["requests"][1:]:
         n = out["shared_prefix_tokens"] // 4
         assert r["blocks"][:n] == first[:n] and r["found_tokens"] >= out["shared_prefix_tokens"]
+
+
+@pytest.mark.slow
+def test_cli_lab_writes_a_valid_file(tmp_path, capsys):
+    from kvviz.cli.main import main
+
+    out = tmp_path / "lab.json"
+    code = main(["lab", "--prompt", "Lionel Messi is a", "--max-new-tokens", "3", "--policy", "full",
+                 "--policy", "window:4", "--policy", "int8:g16:r4", "--json", str(out)])
+    assert code == 0
+    run = LabRun.from_json(out.read_text())
+    assert [p.spec for p in run.policies] == ["full", "window:4", "int8:g16:r4"]
+    assert run.mode == "forced" and all(len(p.steps) == 3 for p in run.policies)
+    assert run.policies[0].summary["mean_kl"] == 0.0
+    printed = capsys.readouterr().out
+    assert "window:4" in printed and str(out) in printed
+    assert main(["lab", "--prompt", "x", "--policy", "nope:1"]) == 2  # a KvvizError, not a traceback
