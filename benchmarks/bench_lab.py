@@ -53,6 +53,9 @@ def done_table(loaded, tokens: int, budget: int) -> None:
         peak = fmt_bytes(s['peak_cache_bytes'])
         print(f"| {p.spec:<14} | {s['agreement']:>9.3f} | {s['mean_kl']:>8.4f} | {peak:>11} "
               f"| {s['peak_cache_bytes'] / full_peak:>12.3f} | {tokens_per_second(p):>8.1f} | {first:>10} |")
+    for bits in (8, 4):  # a quantized position: codes + an fp16 scale and zero per group of 16, keys and values
+        print(f"int{bits}:g16 per quantized position: {bits / 8 + 4 / 16:.3f} bytes a number vs 4 (fp32): "
+              f"{(bits / 8 + 4 / 16) / 4:.3f} of fp32; the r16 residual stays fp32")
     text = "".join(st.token_text for st in run.policies[0].steps)
     print(f"full cache's continuation: {text!r}")
     print("tokens/s: decode steps per second of wall-clock time of each policy's own forward passes "
@@ -114,7 +117,8 @@ def paged(loaded) -> None:
           f"{d['blocks_used']} blocks used vs {d['blocks_if_unshared']} unshared "
           f"({fmt_bytes(d['bytes_shared'])} vs {fmt_bytes(d['bytes_unshared'])}); shared prefix "
           f"{d['shared_prefix_tokens']} tokens; prefill {d['prefill_ms_reusing_prefix']:.0f} ms reusing it vs "
-          f"{d['prefill_ms_whole']:.0f} ms whole (best of 3); max |dlogit| {d['max_abs_logit_diff']:.1e}; "
+          f"{d['prefill_ms_whole']:.0f} ms whole (best of 3 wall; CPU {d['prefill_cpu_ms_reusing_prefix']:.0f} vs "
+          f"{d['prefill_cpu_ms_whole']:.0f} ms); max |dlogit| {d['max_abs_logit_diff']:.1e}; "
           f"copy-on-write after a fork: {d['copies_on_write_after_fork']}")
 
 

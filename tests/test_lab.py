@@ -183,6 +183,7 @@ def test_paged_demo_shares_the_system_prompt():
     assert out["copies_on_write_after_fork"] == 1
     assert out["max_abs_logit_diff"] < 1e-4  # the reused prefix gives the same logits as a whole prefill
     assert out["prefill_ms_whole"] > 0 and out["prefill_ms_reusing_prefix"] > 0
+    assert out["prefill_cpu_ms_whole"] > 0 and out["prefill_cpu_ms_reusing_prefix"] > 0
     first = out["requests"][0]["blocks"]
     for r in out["requests"][1:]:
         n = out["shared_prefix_tokens"] // 4

@@ -106,13 +106,21 @@ STRINGS: dict[str, str] = {
     "lab.paged.shared": "shared block",
     "lab.paged.memory": "Memory: shared / unshared",
     "lab.paged.prefill": "Prefill: reusing the prefix / whole",
+    "lab.paged.prefill.help": (
+        "Wall-clock time of all the requests' prefills (best of 3); CPU time: {reuse:.0f} / {whole:.0f} ms"
+    ),
     "lab.paged.cow": (
         "Shared prefix: {tokens} tokens found in the pool. A second sample of request 1 (forked: every block "
         "shared) then writes its own next token: {cow} copy-on-write of the shared, partly filled last block. "
         "Largest logit difference between reusing the prefix and a whole prefill: {diff:.1e}."
     ),
-    "lab.system_prompt": "You are a helpful assistant for a football museum. Answer every visitor's question "
-                         "in one short, friendly sentence, and say so when you are not sure. ",
+    "lab.system_prompt": (
+        "You are the guide of a football museum. The museum has three floors: the ground floor tells the history "
+        "of the game from its first rules in 1863 to today; the first floor holds the World Cup gallery, with a "
+        "ball from every final; the second floor is about the great players, with a room for each continent. The "
+        "cafe and the shop are next to the entrance. Answer every visitor's question in one short, friendly "
+        "sentence, and say so when you are not sure.\n\nVisitor: "
+    ),
     "lab.question.1": "Who is Lionel Messi?",
     "lab.question.2": "Where is the museum's cafe?",
     "lab.question.3": "When was the first World Cup played?",

@@ -279,6 +279,7 @@ def _paged_section() -> None:
     m.metric(t("lab.paged.memory"), f"{fmt_bytes(demo['bytes_shared'])} / {fmt_bytes(demo['bytes_unshared'])}",
              width="content")
     m.metric(t("lab.paged.prefill"), f"{demo['prefill_ms_reusing_prefix']:.0f} / {demo['prefill_ms_whole']:.0f} ms",
-             width="content")
+             width="content", help=t("lab.paged.prefill.help", reuse=demo["prefill_cpu_ms_reusing_prefix"],
+                                     whole=demo["prefill_cpu_ms_whole"]))
     st.caption(t("lab.paged.cow", tokens=demo["shared_prefix_tokens"], cow=demo["copies_on_write_after_fork"],
                  diff=demo["max_abs_logit_diff"]))
