@@ -31,10 +31,10 @@ def kl_full_policy(full: torch.Tensor, policy: torch.Tensor) -> float:
     return max(0.0, float((p.exp() * (p - q)).sum()))
 
 
-def kept_positions(runner: _Runner, per_head: bool) -> list:
-    """Per layer the original positions held (per K/V head for per-head policies)."""
+def kept_positions(layers, per_head: bool) -> list:
+    """Per layer (LayerCache) the original positions held (per K/V head for per-head policies)."""
     out = []
-    for layer in runner.cache_layers():
+    for layer in layers:
         heads = [[p for a, b in head for p in range(a, b)] for head in layer.held]
         out.append(heads if per_head else heads[0])
     return out
@@ -94,11 +94,12 @@ class LabRunner:
             fed = ref_top if self.forced else own
             quantized = getattr(policy, "quantized_positions", None)
             source = self.reference if runner is None else runner
+            layers = source.cache_layers()  # what the policy reports it holds: positions and true bytes
             lp.steps.append(LabStep(
                 token_id=own,
                 fed_token_id=fed,
-                cache_bytes=sum(c.bytes for c in source.cache_layers()),
-                kept_positions=kept_positions(source, getattr(policy, "per_head", False)),
+                cache_bytes=sum(c.bytes for c in layers),
+                kept_positions=kept_positions(layers, getattr(policy, "per_head", False)),
                 kl=kl_full_policy(ref.logits, fw.logits) if self.forced else None,
                 agree=(own == ref_top) if self.forced else None,
                 time_ms=round(fw.time_ms, 3),
