@@ -98,6 +98,11 @@ def test_lab_steps_switches_policies_and_shows_no_exception(page, lab_url):
         wait_ready(page)
     _no_error(page)
     expect(page.locator(".js-plotly-plot")).to_have_count(6, timeout=30_000)  # 4 grids, KL, bytes
+    page.get_by_role("button", name="Run the paged demo on the model").click()
+    expect(page.locator(".js-plotly-plot")).to_have_count(7, timeout=STEP_MS)  # + the block tables
+    expect(page.get_by_text(re.compile(r"^Shared prefix: \d+ tokens found in the pool"))).to_be_visible()
+    wait_ready(page)
+    _no_error(page)
     page.wait_for_timeout(1000)
     full_screenshot(page, ARTIFACTS / "lab.png")
     full_screenshot(page, ROOT / "docs" / "screenshot-lab.png")
