@@ -3,6 +3,7 @@
 import streamlit as st
 
 from kvviz.text import t
+from kvviz.ui.pages import lab as lab_page
 from kvviz.ui.pages import learn as explainer_page
 from kvviz.ui.pages import plan as planner_page
 from kvviz.ui.pages import speed as speed_page
@@ -26,5 +27,6 @@ st.navigation(
         st.Page(explainer_page.render, title=t("learn.nav"), url_path="explainer", default=True),
         st.Page(planner_page.render, title=t("planner.nav"), url_path="planner"),
         st.Page(speed_page.render, title=t("speed.nav"), url_path="speed"),
+        st.Page(lab_page.render, title=t("lab.nav"), url_path="lab"),
     ]
 ).run()

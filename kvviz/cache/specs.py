@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from kvviz.cache import lab_specs
 from kvviz.cache.policy import CachePolicy
 from kvviz.errors import KvvizError
 
-SPELLINGS = ("full", "window:W")
+SPELLINGS = ("full", "window:W", *lab_specs.SPELLINGS)
 
 
 def policy_from_spec(spec: str | CachePolicy | None) -> CachePolicy:
@@ -24,4 +25,10 @@ def policy_from_spec(spec: str | CachePolicy | None) -> CachePolicy:
         return FullCache()
     if name == "window" and rest.isdigit() and len(rest) <= 9:
         return WindowCache(int(rest))
-    raise KvvizError(f"Unknown cache policy {spec[:40]!r}: use {' or '.join(SPELLINGS)} (W a number of positions).")
+    found = lab_specs.parse(name, rest)
+    if found is not None:
+        return found
+    raise KvvizError(
+        f"Unknown cache policy {spec[:40]!r}: use {' or '.join(SPELLINGS)} "
+        "(W, S, R, H, B numbers of positions; G a group size)."
+    )

@@ -8,6 +8,7 @@ import sys
 
 from kvviz.cli import capacity as capacity_cli
 from kvviz.cli import explain as explain_cli
+from kvviz.cli import lab as lab_cli
 from kvviz.engine.sampling import Sampling
 from kvviz.errors import KvvizError
 
@@ -129,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.set_defaults(func=cmd_trace)
     explain_cli.register(sub)
     capacity_cli.register(sub)
+    lab_cli.register(sub)
     return p
 
 
