@@ -18,8 +18,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's kvviz
 
-import kvviz  # noqa: E402
-from kvviz import trace_read  # noqa: E402
+import kvviz
+from kvviz import trace_read
 
 
 def v1_size(tr) -> int:

@@ -174,7 +174,7 @@ def _load_transformers(source: str, display: str, attn_implementation: str):
         source = str(local)
     try:
         config = AutoConfig.from_pretrained(source, trust_remote_code=False)
-    except Exception as e:  # noqa: BLE001 - translated into a message for a person
+    except Exception as e:
         raise KvvizError(_explain_load_error(display, e, looks_local)) from None
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 
@@ -191,7 +191,7 @@ def _load_transformers(source: str, display: str, attn_implementation: str):
             source, dtype=torch.float32, attn_implementation=attn_implementation, trust_remote_code=False,
             use_safetensors=True,
         )
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         raise KvvizError(_explain_load_error(display, e, looks_local)) from None
     model.eval()
     return model, tok

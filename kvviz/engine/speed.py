@@ -250,7 +250,7 @@ def measure_context(
     if "compiled" in modes:
         try:
             static = _static_from(model, dyn, n, room=compiled_warmup + 2 * steps + 1)
-        except Exception as e:  # noqa: BLE001 - recorded in the JSON, the other modes still run
+        except Exception as e:
             point["errors"]["compiled"] = f"{type(e).__name__}: {str(e)[:300]}"
     if "cached" in modes:
         t, ops = _cached_steps(model, dyn, n, ids[:, n:], steps, warmup, device, count_ops=count_ops)
@@ -263,7 +263,7 @@ def measure_context(
     if static is not None:
         try:
             point.update(_compiled_steps(model, static, n, ids[:, n:], steps, compiled_warmup, device))
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             point["errors"]["compiled"] = f"{type(e).__name__}: {str(e)[:300]}"
         del static
         torch._dynamo.reset()

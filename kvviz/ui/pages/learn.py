@@ -145,7 +145,7 @@ def _start(settings: dict) -> None:
         with st.spinner(t("learn.prefilling")):
             tracer.step(on_wait)
         notice.empty()
-    except Exception as e:  # noqa: BLE001 - shown as a message, never a traceback
+    except Exception as e:
         _fail(e)
         return
     learn.tracer = tracer
@@ -169,7 +169,7 @@ def _advance(on_wait=None) -> None:
     try:
         tracer.step(on_wait)
         learn.view = len(tracer.trace.steps) - 1
-    except Exception as e:  # noqa: BLE001 - shown as a message
+    except Exception as e:
         learn.playing = False
         _fail(e)
 
