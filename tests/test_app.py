@@ -143,6 +143,9 @@ def test_first_render_shows_the_prefill():
     m = _metrics(at)
     assert shows_bytes(m["cache_size"], PROMPT_TOKENS * BYTES_PER_TOKEN), m["cache_size"]  # 322,560 bytes
     assert not at.error
+    # the built-in model passed the load-time self-check, and the page says so
+    assert at.session_state.tracer.trace.model.verified
+    assert t("learn.verified.yes", worst="0.0e+00") in [c.value for c in at.caption]
     assert [tab.label for tab in at.tabs] == [t(f"learn.tab.{v}") for v in VIEWS]
     assert VIEWS == ("questions", "cache", "work", "attention", "trace_file")
     assert {"cache_map", "cache_bytes", "heads"} <= set(_figures(_show(at, "cache")))

@@ -20,7 +20,9 @@ def test_trace_prints_every_step_and_writes_json(tmp_path, capsys):
     assert "(1, 3, 7, 64)" in rows[0] and "322,560" in rows[0]  # 7 tokens x 46,080 bytes
     assert "(1, 3, 10, 64)" in rows[3] and "460,800" in rows[3]
     assert "cached and recompute agree: yes" in out
+    assert "verified: FLOPs and cache bytes match" in out  # the load-time self-check, printed
     data = json.loads(out_file.read_text())
+    assert data["model"]["verified"] is True and data["model"]["verify_worst_rel"] == 0.0
     assert data["schema"] == "kvviz.trace/2" and data["mode"] == "cached"
     assert Trace.from_json(out_file.read_bytes()).to_json(indent=1) == out_file.read_text()  # the reader takes it
     assert [s["cache_bytes"] for s in data["steps"]] == [46080 * n for n in (7, 8, 9, 10)]

@@ -71,6 +71,12 @@ def cmd_trace(args) -> int:
         f"{info.name} ({info.architecture}): {info.num_layers} layers, {info.num_attention_heads} query heads, "
         f"{info.num_key_value_heads} K/V heads, head_dim {info.head_dim}; mode: {tracer.mode}"
     )
+    if info.verified:
+        print(f"verified: FLOPs and cache bytes match PyTorch's counter and the real cache on this model "
+              f"(worst relative difference {info.verify_worst_rel or 0:.1e})")
+    else:
+        print(f"UNVERIFIED on this model: {', '.join(info.unverified) or 'all'} "
+              f"(failed checks: {', '.join(info.verify_failed) or 'none recorded'})")
     print(f"prompt: {len(tracer.ids)} tokens")
     if args.measure_flops:
         print("counting FLOPs with torch's FlopCounterMode: the 'ms' column includes its overhead")

@@ -107,6 +107,16 @@ STRINGS: dict[str, str] = {
     "learn.finish.eos": "the model produced its end-of-sequence token",
     "learn.finish.max_new_tokens": "the token limit was reached",
     "learn.finish.context": "the context limit was reached",
+    # --- the load-time self-check (kvviz/engine/selfcheck.py)
+    "learn.verified.yes": (
+        ":material/verified: FLOPs and bytes verified on this model: when it loaded, the cost model matched "
+        "PyTorch's FLOP counter per component and the real cache's bytes (worst relative difference {worst})."
+    ),
+    "learn.verified.unknown": "FLOPs and bytes not checked on this model (the file predates the load-time check).",
+    "learn.verified.no": (
+        "Unverified figures on this model: {figures}. The load-time check found the cost model off by up to "
+        "{worst} (relative) against PyTorch's FLOP counter or the real cache; treat these figures as estimates."
+    ),
     # --- the agreement badge
     "learn.badge.agree_greedy": (
         "Cached and recompute decoding agree: identical tokens over {steps} {steps_word}; largest |logit difference| "

@@ -53,6 +53,7 @@ def draw(trace, view: int, done: bool) -> None:
     info = trace.model
     _text_strip(trace, view, done)
     _badge(trace, view)
+    _verified(trace.model)
     # A row that wraps on narrow screens instead of cutting values off.
     m = st.container(horizontal=True, gap="large")
     m.metric(t("learn.metric.step"), charts.step_label(step), width="content")
@@ -108,6 +109,18 @@ def _text_strip(trace, view: int, done: bool) -> None:
         reason = trace.finish_reason
         why = t(f"learn.finish.{reason}") if reason in FINISH_REASONS else md_escape(str(reason))
         st.caption(t("learn.finished", why=why))
+
+
+def _verified(info) -> None:
+    """Whether the FLOP and byte figures were checked on this very model when it was loaded."""
+    if info.verified:
+        st.caption(t("learn.verified.yes", worst=f"{info.verify_worst_rel or 0:.1e}"))
+    elif info.verify_worst_rel is None and not info.verify_failed:
+        st.caption(t("learn.verified.unknown"))
+    else:
+        figures = ", ".join(info.unverified) or "all"
+        st.warning(md_escape(t("learn.verified.no", figures=figures, worst=f"{info.verify_worst_rel or 0:.2g}")),
+                   icon=":material/report:")
 
 
 def _badge(trace, view: int) -> None:
