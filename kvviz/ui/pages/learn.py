@@ -16,6 +16,7 @@ import uuid
 import streamlit as st
 
 from kvviz.engine.caps import APP_MAX_CONTEXT, app_attention_layers  # limits per run, enforced by the engine
+from kvviz.engine.sources import SourcePolicy
 from kvviz.errors import KvvizError
 from kvviz.text import t
 from kvviz.ui.markup import md_escape
@@ -43,8 +44,9 @@ PRESETS: dict[str, str | None] = {
     "qwen2_5_0_5b": "Qwen/Qwen2.5-0.5B",
     OTHER: None,
 }
-# A hosted demo can keep visitors to the presets: KVVIZ_ALLOW_OTHER_MODELS=0 hides "Other".
-ALLOW_OTHER = os.environ.get("KVVIZ_ALLOW_OTHER_MODELS", "1") != "0"
+# A hosted demo can keep visitors to the presets: KVVIZ_ALLOW_OTHER_MODELS=0 hides "Other" (and
+# kvviz.engine.sources refuses anything else, whatever the page sends).
+ALLOW_OTHER = SourcePolicy.from_env().allow_other
 DEFAULT_PROMPT = "Lionel Messi is a"
 PACES = {"slow": 2.0, "medium": 1.0, "fast": 0.3}  # Play's pace by id, in seconds per step
 DEFAULT_PACE = "medium"
@@ -117,13 +119,16 @@ def _start(settings: dict) -> None:
     Identical runs (same model, prompt tokens and settings) are computed once for every visitor
     of this server: the run store hands out a cursor of their own over the shared steps."""
     from kvviz.engine.runstore import shared_store
+    from kvviz.engine.sources import model_source
     from kvviz.engine.tracer import Sampling, Tracer
 
     try:
         if settings["model"] == "":
             raise KvvizError(t("learn.error.no_model"))
         with st.spinner(t("learn.loading")):
-            loaded = load_shared(settings["model"])
+            # One policy for what a visitor may load (KVVIZ_ALLOW_OTHER_MODELS, KVVIZ_MODEL_DIRS): missing
+            # and forbidden folders get the same answer, so the page is no oracle for the server's disk.
+            loaded = load_shared(model_source(settings["model"], [p for p in PRESETS.values() if p]))
         sampling = Sampling(settings["temperature"], settings["top_k"], settings["top_p"], settings["seed"])
 
         def make(compare: bool) -> Tracer:
