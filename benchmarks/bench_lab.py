@@ -97,7 +97,7 @@ def perplexity_table(loaded, tokens: int, budgets: list[int]) -> None:
 
     ids = text_ids(loaded, tokens)
     full = perplexity(loaded, ids, "full")
-    print(f"teacher-forced perplexity, first {len(ids)} tokens of assets/texts/alice-ch1.txt (16 read first): "
+    print(f"teacher-forced perplexity, first {len(ids)} tokens of kvviz/assets/texts/alice-ch1.txt (16 read first): "
           f"full {full['perplexity']:.2f} at {fmt_bytes(full['peak_cache_bytes'])}")
     print(f"| {'policy':<16} | {'perplexity':>10} | {'peak bytes':>11} | {'vs full':>7} |")
     for fam in ("window", "sinks", "h2o", "knorm", "int8", "int4"):

@@ -2,10 +2,10 @@
 
     HF_HUB_OFFLINE=1 python benchmarks/speed.py                       # built-in model, this CPU
     python benchmarks/speed.py --device cuda --model Llama-3.1-8B \\
-        --contexts 1024,8192,32768 --out assets/speed/llama-3.1-8b-h200.json
+        --contexts 1024,8192,32768 --out kvviz/assets/speed/llama-3.1-8b-h200.json
     ... --modes compiled --sdpa-gqa      # the compiled step without transformers' K/V head copies
 
---model is `builtin` (kvviz.load_model(), fp32) or a name from assets/model_configs.json, built
+--model is `builtin` (kvviz.load_model(), fp32) or a name from kvviz/assets/model_configs.json, built
 with random weights from its published config (no download; bf16 by default on a GPU).
 Everything is measured in one process, side by side; ratios are printed, nothing is asserted.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CATALOG = ROOT / "assets" / "model_configs.json"
+CATALOG = ROOT / "kvviz" / "assets" / "model_configs.json"
 
 
 def _catalog_config(name: str) -> dict:

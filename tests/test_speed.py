@@ -14,7 +14,7 @@ from kvviz.charts import speed as charts
 from kvviz.errors import KvvizError
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORDED = ROOT / "assets" / "speed" / "llama-3.1-8b-h200.json"
+RECORDED = ROOT / "kvviz" / "assets" / "speed" / "llama-3.1-8b-h200.json"
 NAMES = {k: k.upper() for k in list(speed_runs.SERIES) + ["floor", "weights", "cache"]}
 TINY = {"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4,
         "num_key_value_heads": 2, "head_dim": 16, "intermediate_size": 128, "vocab_size": 1000,

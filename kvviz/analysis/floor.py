@@ -21,8 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from kvviz.errors import KvvizError
+from kvviz.paths import ASSETS
 
-ACCELERATORS_PATH = Path(__file__).resolve().parents[2] / "assets" / "accelerators.json"
+ACCELERATORS_PATH = ASSETS / "accelerators.json"
 
 
 def weight_bytes_read(parameter_bytes: int, embedding_bytes: int, tied: bool, row_bytes: int = 0) -> int:
@@ -73,7 +74,7 @@ def _accelerators(path: str) -> tuple[Accelerator, ...]:
 
 
 def accelerators(path: Path | str = ACCELERATORS_PATH) -> tuple[Accelerator, ...]:
-    """Every accelerator in assets/accelerators.json with its datasheet memory bandwidth."""
+    """Every accelerator in kvviz/assets/accelerators.json with its datasheet memory bandwidth."""
     return _accelerators(str(path))
 
 

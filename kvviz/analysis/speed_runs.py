@@ -1,4 +1,4 @@
-"""Recorded speed runs (assets/speed/*.json, written by benchmarks/speed.py): read, checked, summarised.
+"""Recorded speed runs (kvviz/assets/speed/*.json, written by benchmarks/speed.py): read, checked, summarised.
 
 Pure Python, no torch: the Speed page and the tests read GPU runs on machines without a GPU.
 A run is the dict kvviz.engine.speed.run() returns; this module only reads it.
@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from kvviz.errors import KvvizError
+from kvviz.paths import ASSETS
 
-SPEED_DIR = Path(__file__).resolve().parents[2] / "assets" / "speed"
+SPEED_DIR = ASSETS / "speed"
 SCHEMA = "kvviz.speed/1"
 # Per-step series a run can hold, in the order they are drawn; each is "<key>_ms" in a point.
 SERIES = ("cached", "compiled", "compiled_pipelined", "recompute")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import math
 import time
-from pathlib import Path
 
 import torch
 
@@ -25,8 +24,9 @@ from kvviz.cache.specs import policy_from_spec
 from kvviz.engine.models import LoadedModel
 from kvviz.engine.tracer import _cache_keyword, _Runner
 from kvviz.errors import KvvizError
+from kvviz.paths import ASSETS
 
-TEXT_PATH = Path(__file__).resolve().parents[2] / "assets" / "texts" / "alice-ch1.txt"
+TEXT_PATH = ASSETS / "texts" / "alice-ch1.txt"
 MAX_PERPLEXITY_TOKENS = 512  # bounds one measurement (one forward pass per token per policy)
 
 

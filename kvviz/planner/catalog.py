@@ -11,11 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from kvviz.errors import KvvizError
+from kvviz.paths import ASSETS
 from kvviz.planner.configs import MAX_CONFIG_BYTES, ConfigError, ModelSpec, parse_config_text
 from kvviz.planner.fit import validate_config
 from kvviz.text import t
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "assets"
+DATA_DIR = ASSETS
 MODELS_FILE = "model_configs.json"
 ACCELERATORS_FILE = "accelerators.json"
 

@@ -76,7 +76,7 @@ STRINGS: dict[str, str] = {
         "reads: {weights}."
     ),
     "speed.gpu.details": "Hardware, versions and the command that made this run",
-    "speed.gpu.none": "No recorded runs found in assets/speed/.",
+    "speed.gpu.none": "No recorded runs found in kvviz/assets/speed/.",
     "speed.table.context": "context",
     "speed.table.floor": "floor ms",
     "speed.table.cached": "cached ms",

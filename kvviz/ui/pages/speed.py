@@ -2,7 +2,7 @@
 
 Two sources, one set of charts (kvviz.charts.speed): a live measurement of the built-in model on this
 machine (kvviz.engine.speed.run_live: a few seconds, one at a time per server process, kept in the
-visitor's session) and the GPU runs recorded in assets/speed/ (kvviz.analysis.speed_runs).
+visitor's session) and the GPU runs recorded in kvviz/assets/speed/ (kvviz.analysis.speed_runs).
 Words from kvviz.text; names from files are escaped before they reach markdown.
 """
 
