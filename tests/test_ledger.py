@@ -3,6 +3,7 @@
 import pytest
 from tiny_models import ARCHS, tiny_loaded
 
+from kvviz import units
 from kvviz.analysis import ledger
 from kvviz.engine.tracer import Tracer
 from kvviz.trace_data import ModelInfo
@@ -161,7 +162,7 @@ def test_trace_json_keeps_the_cost_model():
 
 
 def test_formatting():
-    assert ledger.fmt_flops(17_565_880_320) == "17.6 GFLOP"
-    assert ledger.fmt_flops(950) == "950 FLOP"
-    assert ledger.fmt_bytes(2304) == "2,304 bytes"
-    assert ledger.fmt_bytes(3_041_280) == "3.04 MB"
+    assert units.fmt_flops(17_565_880_320) == "17.6 GFLOP"
+    assert units.fmt_flops(950) == "950 FLOP"
+    assert units.fmt_bytes(2304) == "2,304 bytes"
+    assert units.fmt_bytes(3_041_280) == "3.04 MB"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from kvviz.cache.rules import transformers_positions
 from kvviz.lab.data import LabPolicy, LabRun, LabStep
 
 # Cell states of the layers x positions grid, as stable keys (kvviz.text names them).
@@ -92,23 +91,6 @@ def grid(run: LabRun, policy: int, step: int, head: int = 0) -> list[list[str]]:
     return rows
 
 
-def bytes_table(run: LabRun) -> list[dict]:
-    """Per policy: peak bytes and their ratio to the full cache's at the same step (fp32 = 1)."""
-    full = _full_bytes(run)
-    out = []
-    for p in run.policies:
-        peak = p.summary["peak_cache_bytes"]
-        out.append({"spec": p.spec, "peak_cache_bytes": peak, "vs_full": peak / full if full else None})
-    return out
-
-
-def _full_bytes(run: LabRun) -> int:
-    """The full cache's bytes at the run's last step, from the model: 2 x layers x kv_heads x head_dim x dtype."""
-    m = run.model
-    context = len(run.prompt_token_ids) + len(run.policies[0].steps) - 1
-    windows = m.layer_windows or [None] * m.num_layers
-    return sum(2 * m.num_key_value_heads * m.head_dim * m.dtype_bytes * transformers_positions(w, context)
-               for w in windows)
 
 
 def divergence_marks(policy: LabPolicy, reference: list[int]) -> list[bool]:

@@ -35,20 +35,9 @@ from typing import Any
 
 from kvviz.planner.layout import cache_bytes_for, transformers_positions
 from kvviz.trace_data import ModelInfo, Trace
-from kvviz.units import fmt_bytes, fmt_flops  # noqa: F401  (re-exported for older callers)
 
 COMPONENTS = ("q_proj", "kv_proj", "scores", "attn_v", "o_proj", "mlp", "lm_head")
-ATTENTION_CORE = ("scores", "attn_v")  # the two matmuls inside attention; the rest are projections
 MODES = ("cached", "recompute")
-LABELS = {
-    "q_proj": "Q projection",
-    "kv_proj": "K and V projections",
-    "scores": "attention scores (Q·Kᵀ)",
-    "attn_v": "attention × V",
-    "o_proj": "output projection",
-    "mlp": "MLP",
-    "lm_head": "LM head",
-}
 
 
 # --------------------------------------------------------------------------- lengths
@@ -166,10 +155,6 @@ def step_flops(info: ModelInfo, phase: str, context_length: int, lm_head_positio
     """What the tracer stores in Step.flops: both modes at the same step."""
     return {m: mode_flops(info, m, phase, context_length, lm_head_positions) for m in MODES}
 
-
-def step_layer_flops(info: ModelInfo, phase: str, context_length: int) -> dict[str, list[dict[str, int]]]:
-    """Per-layer breakdown of both modes (for charts of one step by layer)."""
-    return {m: layers_flops(info, m, phase, context_length) for m in MODES}
 
 
 # --------------------------------------------------------------------------- bytes

@@ -1,5 +1,0 @@
-"""Words shared by every room."""
-
-STRINGS: dict[str, str] = {
-    "app.title": "kvviz",
-}
