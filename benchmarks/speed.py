@@ -84,7 +84,8 @@ def table(result: dict) -> str:
             f"{p['context']:>8} {p['cache_bytes'] / 1e6:>9.1f} {f(fl, 9)} {f(p.get('cached_ms'), 9)}"
             f" {f(p.get('compiled_ms'), 9)} {f(p.get('compiled_pipelined_ms'), 9)} {f(p.get('recompute_ms'), 10)}"
             f" {f(ratio(p.get('cached_ms'), fl), 9)} {f(ratio(p.get('compiled_ms'), fl), 9)}"
-            f" {f(ratio(p.get('compiled_pipelined_ms'), fl), 9)} {f(ratio(p.get('recompute_ms'), p.get('cached_ms')), 13)}")
+            f" {f(ratio(p.get('compiled_pipelined_ms'), fl), 9)}"
+            f" {f(ratio(p.get('recompute_ms'), p.get('cached_ms')), 13)}")
         for mode, err in p.get("errors", {}).items():
             rows.append(f"{'':>8} {mode}: {err}")
     return "\n".join(rows)
@@ -116,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     contexts = [int(x) for x in args.contexts.split(",") if x.strip()]
     compile_contexts = [int(x) for x in args.compile_contexts.split(",")] if args.compile_contexts else None
     model, name, source = load(args)
-    command = "python benchmarks/speed.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    command = "python benchmarks/speed.py " + " ".join(
+        shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     probe = (args.probe_mb or (4096 if args.device.startswith("cuda") else 256)) * 2**20
 
     def save(result):

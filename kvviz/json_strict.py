@@ -172,5 +172,6 @@ def _unicode(s: str, limits: Limits) -> None:
     try:
         s.encode("utf-8")
     except UnicodeEncodeError:
-        raise KvvizError(f"Not a kvviz {limits.what}: the text {s[:40]!r} holds an unpaired surrogate (\\ud800-\\udfff), "
+        raise KvvizError(f"Not a kvviz {limits.what}: the text {s[:40]!r} "
+                         "holds an unpaired surrogate (\\ud800-\\udfff), "
                          "which is not Unicode.") from None

@@ -132,7 +132,8 @@ class Trace:
         d = {
             "schema": SCHEMA,
             "model": asdict(self.model),
-            "prompt": {"text": self.prompt_text, "token_ids": list(self.prompt_token_ids), "tokens": list(self.prompt_tokens)},
+            "prompt": {"text": self.prompt_text, "token_ids": list(self.prompt_token_ids),
+                       "tokens": list(self.prompt_tokens)},
             "mode": self.mode,
             "settings": self.settings,
             "finish_reason": self.finish_reason,

@@ -32,7 +32,8 @@ def test_trace_prints_every_step_and_writes_json(tmp_path, capsys):
 @slow
 def test_no_cache_gives_the_same_tokens(tmp_path, capsys):
     a, b = tmp_path / "a.json", tmp_path / "b.json"
-    assert main(["trace", "--prompt", "Lionel Messi is a", "--max-new-tokens", "5", "--no-compare", "--json", str(a)]) == 0
+    assert main(["trace", "--prompt", "Lionel Messi is a", "--max-new-tokens", "5", "--no-compare",
+                 "--json", str(a)]) == 0
     assert main(["trace", "--prompt", "Lionel Messi is a", "--max-new-tokens", "5", "--no-cache", "--no-compare",
                  "--json", str(b)]) == 0
     ta, tb = json.loads(a.read_text()), json.loads(b.read_text())

@@ -101,7 +101,8 @@ def test_cache_formula_equals_real_cache_every_step(arch, prompt):
         for layer, window in zip(step.cache_layers, info.layer_windows):
             assert layer.bytes == ledger.stored_positions(window, step.context_length) * per_layer
         # what block 0 received, in both the trace and the cost model
-        assert step.hidden_bytes == ledger.mode_bytes(info, "cached", step.phase, step.context_length)["hidden_per_block"]
+        assert step.hidden_bytes == ledger.mode_bytes(
+            info, "cached", step.phase, step.context_length)["hidden_per_block"]
     assert len(tracer.trace.steps) >= 6
 
 

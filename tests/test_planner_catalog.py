@@ -80,14 +80,16 @@ def test_resolve_local_paths_before_the_catalog(tmp_path, monkeypatch):
     folder.mkdir(parents=True)
     (folder / "config.json").write_text(json.dumps(TINY))
     monkeypatch.chdir(tmp_path)
-    for where in ("./models/gpt2/config.json", "./models/gpt2", "models/gpt2", str(folder), str(folder / "config.json")):
+    for where in ("./models/gpt2/config.json", "./models/gpt2", "models/gpt2", str(folder),
+                  str(folder / "config.json")):
         spec = resolve_config(where)
         assert spec.name == "gpt2" and spec.source.endswith("config.json"), where
         assert plan(spec, dtype="fp32", context=1).bytes_per_token == 2 * 2 * 1 * 16 * 4, where
     (tmp_path / "gpt2").mkdir()  # a folder without config.json is not a config: the name is the catalog's
     assert resolve_config("gpt2").name == "GPT-2"
     names = ", ".join(catalog_names())
-    assert _error(resolve_config, "./elsewhere/gpt2") == t("planner.error.no_file", path="./elsewhere/gpt2", names=names)
+    assert _error(resolve_config, "./elsewhere/gpt2") == t("planner.error.no_file", path="./elsewhere/gpt2",
+                                                           names=names)
     assert _error(resolve_config, "./gpt2") == t("planner.error.no_config_in_folder", path="./gpt2")
 
 

@@ -24,7 +24,8 @@ def test_capacity_cli_has_no_standalone_entry():
 
 
 def test_cli_json(capsys):
-    assert _cli(["capacity", "--config", "Llama-2-7B", "--dtype", "fp16", "--context", "4096", "--batch", "2", "--json"]) == 0
+    assert _cli(["capacity", "--config", "Llama-2-7B", "--dtype", "fp16", "--context", "4096", "--batch", "2",
+                 "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["bytes_per_token"] == 524_288
     assert data["total_bytes"] == 524_288 * 4096 * 2
@@ -98,7 +99,8 @@ def test_cli_default_reserve_matches_the_page(capsys):
     from kvviz.ui.pages import plan as planner_page
 
     assert planner_page.DEFAULT_RESERVE == DEFAULT_RESERVE == 0.10
-    assert _cli(["capacity", "--config", "Llama-3.1-8B", "--context", "32768", "--batch", "16", "--gpu", "H100", "--json"]) == 0
+    assert _cli(["capacity", "--config", "Llama-3.1-8B", "--context", "32768", "--batch", "16", "--gpu", "H100",
+                 "--json"]) == 0
     f = json.loads(capsys.readouterr().out)["fit"]
     assert f["reserve_fraction"] == 0.10 and f["largest_batch"] == 14  # the page's answer too
     assert _cli(["capacity", "--config", "Llama-3.1-8B", "--context", "32768", "--gpu", "H100"]) == 0

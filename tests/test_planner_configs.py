@@ -96,7 +96,8 @@ BAD = [
     # issue 9's measured failures: each was a raw exception
     (b"[" * 1000 + b"]" * 1000, "too_deep", ""),  # RecursionError
     (b'{"a": ' + b"[" * 40 + b"]" * 40 + b"}", "too_deep", ""),
-    (_cfg(num_hidden_layers=None)[:-1] + b', "num_hidden_layers": ' + b"9" * 5000 + b"}", "long_number", ""),  # ValueError
+    # ValueError
+    (_cfg(num_hidden_layers=None)[:-1] + b', "num_hidden_layers": ' + b"9" * 5000 + b"}", "long_number", ""),
     (_cfg(layer_types=5), "layer_types_type", "layer_types"),
     (_cfg(layer_types=[None, None]), "layer_types_type", "layer_types"),
     (_cfg(text_config=5), "field_not_object", "text_config"),

@@ -61,7 +61,8 @@ def _upload(at, name: str, content: bytes) -> None:
 
 def _check_page(at) -> None:
     texts = _shown_markdown(at)
-    assert any("evil.example" in _plain(t) or "onerror" in _plain(t) for t in texts)  # the hostile text is on the page ...
+    # the hostile text is on the page ...
+    assert any("evil.example" in _plain(t) or "onerror" in _plain(t) for t in texts)
     for text in texts:
         assert not _markup_in(text), (text, _markup_in(text))  # ... and never as markup
     for chart in at.get("plotly_chart"):

@@ -64,8 +64,10 @@ def test_fit_default_reserve_is_ten_percent():
     assert not f.fits
 
 
-# Llama-3.1-70B at 32,768 tokens x batch 16, bf16, on H100s (85,520,809,984 bytes; 10% reserve: 76,968,728,985 usable).
-# Weights 70,553,706,496 x 2 = 141,107,412,992 bytes. KV: 80 layers x 2 x 128 x 2 B = 40,960 bytes per token per KV head;
+# Llama-3.1-70B at 32,768 tokens x batch 16, bf16, on H100s (85,520,809,984 bytes;
+# 10% reserve: 76,968,728,985 usable).
+# Weights 70,553,706,496 x 2 = 141,107,412,992 bytes.
+# KV: 80 layers x 2 x 128 x 2 B = 40,960 bytes per token per KV head;
 # 8 KV heads -> 327,680 bytes per token, 160 GiB at 32,768 x 16.
 H100 = 85_520_809_984
 LLAMA70_CASES = [
@@ -106,7 +108,8 @@ def test_smallest_gpus_for_llama3_70b_at_32k_x_16():
 def test_tensor_parallel_replication_and_uneven_heads():
     smol = resolve_config("SmolLM2-135M")  # 30 layers, 3 KV heads of 64
     one_head = 30 * 2 * 64 * 2  # 7,680 bytes per token per KV head (bf16)
-    for gpus, heads, split in ((1, 3, "whole"), (2, 2, "uneven"), (3, 1, "split"), (4, 1, "replicated"), (64, 1, "replicated")):
+    for gpus, heads, split in ((1, 3, "whole"), (2, 2, "uneven"), (3, 1, "split"), (4, 1, "replicated"),
+                               (64, 1, "replicated")):
         f = fit(smol, H100, context=1000, batch=1, gpus=gpus)
         assert (f.kv_heads_per_device, f.kv_split) == (heads, split), gpus
         assert f.per_sequence_per_device_bytes == heads * one_head * 1000

@@ -97,7 +97,8 @@ def test_page_renders_with_figures():
 
 def test_page_shows_formula_and_units():
     at = _run()
-    # default formula model Llama-3.1-8B, 32,768 tokens x batch 16, bf16: 131,072 x 32,768 x 16 = 68,719,476,736 = 64 GiB
+    # default formula model Llama-3.1-8B, 32,768 tokens x batch 16, bf16:
+    # 131,072 x 32,768 x 16 = 68,719,476,736 = 64 GiB
     code = [c.value for c in at.code]
     expected = plan(resolve_config("Llama-3.1-8B"), context=32768, batch=16)
     assert expected.total_bytes == 68_719_476_736
@@ -118,7 +119,8 @@ def test_bad_upload_shows_error_and_page_stays_usable():
         parse_config_text(b"{definitely not json", t("planner.ui.upload_label", name="'config.json'"))
     assert expected.value.key == "planner.error.not_json" and err == str(expected.value)
     assert len(_figures(at)) == 3  # the rest of the page still renders
-    at.file_uploader(key="planner_upload").set_value(("tokenizer.json", json.dumps({"version": "1.0", "model": {}}).encode(), "application/json"))
+    at.file_uploader(key="planner_upload").set_value(
+        ("tokenizer.json", json.dumps({"version": "1.0", "model": {}}).encode(), "application/json"))
     at.run()
     assert not at.exception
     assert any("num_hidden_layers" in _plain(e.value) for e in at.error)
@@ -292,7 +294,8 @@ def test_on_screen_tables_are_short_with_formats_widths_and_units():
     cols = _columns(summary)
     assert [cols[k]["label"] for k in ("cache_gib", "cache_gb", "weights_gib")] == [
         t("planner.col.cache_gib"), t("planner.col.cache_gb"), t("planner.col.weights_gib")]
-    assert {cols[k]["type_config"]["format"] for k in ("cache_gib", "cache_gb", "weights_gib", "per_token_kib")} == {"%,.2f"}
+    assert {cols[k]["type_config"]["format"]
+            for k in ("cache_gib", "cache_gb", "weights_gib", "per_token_kib")} == {"%,.2f"}
     cols = _columns(fit)
     assert cols["largest_batch"]["type_config"]["format"] == cols["largest_context"]["type_config"]["format"] == "%,d"
     assert cols["free_gib"]["type_config"]["format"] == "%,.2f"
@@ -345,7 +348,8 @@ def test_how_many_h100s_for_llama3_70b():
     at.number_input(key="planner_gpus").set_value(16)
     at.run()
     captions = " ".join(_plain(str(c.value)) for c in at.caption)
-    assert t("planner.ui.model_note", name="Llama-3.1-70B", text=split_note(Sharding(16, 8, 1, "replicated"))) in captions
+    assert t("planner.ui.model_note", name="Llama-3.1-70B",
+             text=split_note(Sharding(16, 8, 1, "replicated"))) in captions
 
 
 def test_context_input_has_a_wide_column():
@@ -356,5 +360,6 @@ def test_context_input_has_a_wide_column():
     assert at.subheader[0].value == t("planner.ui.summary_title", context="1,000,000", batch=16)
     # a top-level column of its own (a third of the page, ~270 px at 1280 px wide), never nested in a narrow one:
     # the 7-digit value was cut ("l00000(") when context shared half of a 2/5 column with batch
-    (col,) = [c for c in at.columns if any(getattr(ch, "label", None) == t("planner.ui.context") for ch in c.children.values())]
+    (col,) = [c for c in at.columns
+              if any(getattr(ch, "label", None) == t("planner.ui.context") for ch in c.children.values())]
     assert col.proto.weight >= 0.3

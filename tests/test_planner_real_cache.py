@@ -44,7 +44,8 @@ def _tiny_configs():
         "gemma3 (layer_types)": tf.Gemma3TextConfig(
             **SMALL, head_dim=16, sliding_window=4,
             layer_types=["sliding_attention", "full_attention", "sliding_attention", "full_attention"]),
-        "qwen2 (window on top layers)": tf.Qwen2Config(**SMALL, use_sliding_window=True, sliding_window=4, max_window_layers=2),
+        "qwen2 (window on top layers)": tf.Qwen2Config(
+            **SMALL, use_sliding_window=True, sliding_window=4, max_window_layers=2),
         "deepseek_v3 (MLA)": tf.DeepseekV3Config(
             vocab_size=97, hidden_size=32, intermediate_size=64, moe_intermediate_size=16, num_hidden_layers=2,
             num_attention_heads=4, num_key_value_heads=4, kv_lora_rank=16, q_lora_rank=24, qk_rope_head_dim=8,
@@ -71,7 +72,8 @@ def test_cache_bytes_for_matches_dynamic_cache():
     windows = [layer.window for layer in kv_layout(config)]
     assert windows == [4, None, 4, None]
     assert cache_bytes_for(windows, 2, 16, 4, context, batch=2) == real
-    assert cache_bytes_for(windows, 2, 16, 4, context, batch=2, convention="window") == 2 * 2 * 16 * 4 * (4 + 10) * 2 * 2
+    assert (cache_bytes_for(windows, 2, 16, 4, context, batch=2, convention="window")
+            == 2 * 2 * 16 * 4 * (4 + 10) * 2 * 2)
 
 
 @pytest.mark.slow

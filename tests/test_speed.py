@@ -152,7 +152,8 @@ def test_recorded_runs_are_complete():
         assert 1024 in ctx and 8192 in ctx and 32768 in ctx and 131072 in ctx
         for p in run["points"]:
             assert p["floor_ms"] == pytest.approx(
-                1e3 * (run["model"]["weight_bytes_read_per_step"] + p["cache_bytes"]) / run["bandwidth"]["read_bytes_per_s"])
+                1e3 * (run["model"]["weight_bytes_read_per_step"] + p["cache_bytes"])
+                / run["bandwidth"]["read_bytes_per_s"])
             assert p["cached_ms"] > p["floor_ms"]
 
 

@@ -39,7 +39,8 @@ def _deep(n: int) -> str:
 TEXT_CASES = [
     ("nested 1,000 deep", lambda d: _deep(1000), "nested"),
     ("5,000-digit integer", lambda d: json.dumps(d).replace('"seed": 0', '"seed": ' + "9" * 5000), "5,000-digit"),
-    ("token_ids: [Infinity]", lambda d: json.dumps(d).replace('"token_ids": [', '"token_ids": [Infinity, '), "Infinity"),
+    ("token_ids: [Infinity]",
+     lambda d: json.dumps(d).replace('"token_ids": [', '"token_ids": [Infinity, '), "Infinity"),
     ("NaN time", lambda d: json.dumps(d).replace('"time_ms": ', '"time_ms": NaN, "x": ', 1), "NaN"),
     ("1e999", lambda d: json.dumps(d).replace('"time_ms": ', '"time_ms": 1e999, "x": ', 1), "finite"),
     ("duplicate key", lambda d: json.dumps(d).replace('"mode": "cached"', '"mode": "cached", "mode": "recompute"'),

@@ -151,7 +151,9 @@ def mode_flops(info: ModelInfo, mode: str, phase: str, context: int, lm_head_pos
     return ordered
 
 
-def step_flops(info: ModelInfo, phase: str, context_length: int, lm_head_positions: int = 1) -> dict[str, dict[str, int]]:
+def step_flops(
+    info: ModelInfo, phase: str, context_length: int, lm_head_positions: int = 1
+) -> dict[str, dict[str, int]]:
     """What the tracer stores in Step.flops: both modes at the same step."""
     return {m: mode_flops(info, m, phase, context_length, lm_head_positions) for m in MODES}
 

@@ -83,6 +83,7 @@ def bytes_per_step(run: dict, names: dict[str, str], title: str, x: str, y: str)
     fig.update_layout(
         barmode="stack", title={"text": plotly_text(title)}, font=FONT, margin={"l": 70, "r": 20, "t": 70, "b": 50},
         xaxis={"title": plotly_text(x), "type": "category"}, yaxis={"title": plotly_text(y)},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1}, hoverlabel={"font_size": 14},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        hoverlabel={"font_size": 14},
     )
     return fig

@@ -130,7 +130,8 @@ def cache_bytes_figure(trace: Trace, view: int) -> go.Figure:
 def head_sharing_figure(num_heads: int, num_kv_heads: int) -> go.Figure:
     """Which query heads read each K/V head (grouped-query and multi-query attention)."""
     group = max(1, num_heads // max(1, num_kv_heads))
-    labels = [t("chart.heads.query", i=i) for i in range(num_heads)] + [t("chart.heads.kv", j=j) for j in range(num_kv_heads)]
+    labels = ([t("chart.heads.query", i=i) for i in range(num_heads)]
+              + [t("chart.heads.kv", j=j) for j in range(num_kv_heads)])
     fig = go.Figure(
         go.Sankey(
             arrangement="fixed",
@@ -268,8 +269,10 @@ def running_totals_figure(run, view: int) -> go.Figure:
     steps = run.steps
     x = [s.index for s in steps]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=x, y=[s.cum_recompute for s in steps], mode="lines+markers", name=t("chart.running.recompute"), line_color=RECOMPUTED,
-                             hovertemplate=t("chart.running.recompute_hover") + f"<extra>{t('mode.recompute')}</extra>"))
+    fig.add_trace(go.Scatter(x=x, y=[s.cum_recompute for s in steps], mode="lines+markers",
+                             name=t("chart.running.recompute"), line_color=RECOMPUTED,
+                             hovertemplate=t("chart.running.recompute_hover")
+                             + f"<extra>{t('mode.recompute')}</extra>"))
     fig.add_trace(go.Scatter(x=x, y=[s.cum_cached for s in steps], mode="lines+markers", name=t("chart.running.cached"),
                              line_color=FRESH, customdata=[s.ratio for s in steps],
                              hovertemplate=t("chart.running.cached_hover") + f"<extra>{t('mode.cached')}</extra>"))

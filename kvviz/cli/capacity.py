@@ -32,7 +32,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--dtype", default="bf16", choices=list(DTYPES), help=t("planner.cli.arg.dtype"))
     p.add_argument("--context", type=int, default=4096, help=t("planner.cli.arg.context"))
     p.add_argument("--batch", type=int, default=1, help=t("planner.cli.arg.batch"))
-    p.add_argument("--weights-dtype", default="bf16", choices=list(WEIGHT_DTYPES), help=t("planner.cli.arg.weights_dtype"))
+    p.add_argument("--weights-dtype", default="bf16", choices=list(WEIGHT_DTYPES),
+                   help=t("planner.cli.arg.weights_dtype"))
     p.add_argument("--gpu", help=t("planner.cli.arg.gpu"))
     p.add_argument("--gpus", type=int, default=1, metavar="N", help=t("planner.cli.arg.gpus"))
     p.add_argument("--reserve", type=float, default=DEFAULT_RESERVE,
@@ -112,7 +113,8 @@ def format_table(r: Plan, source: str = "", parameters_source: str = "") -> str:
         t("planner.cli.source", source=source) if source else "",
         t("planner.cli.dtype", dtype=r.dtype, note=describe.dtype_note(r.dtype)),
         t("planner.cli.per_token", bytes=f"{r.bytes_per_token:,}", size=fmt(r.bytes_per_token)),
-        t("planner.cli.total", context=f"{r.context:,}", batch=r.batch, bytes=f"{r.total_bytes:,}", size=fmt(r.total_bytes)),
+        t("planner.cli.total", context=f"{r.context:,}", batch=r.batch, bytes=f"{r.total_bytes:,}",
+          size=fmt(r.total_bytes)),
     ]
     if r.total_bytes_transformers != r.total_bytes:
         lines.append(t("planner.cli.total_transformers", bytes=f"{r.total_bytes_transformers:,}",
@@ -123,8 +125,8 @@ def format_table(r: Plan, source: str = "", parameters_source: str = "") -> str:
                    bytes=f"{r.weights_bytes:,}", size=fmt(r.weights_bytes), source=source_note))
     ref = r.mla_reference
     if ref:
-        lines.append(t("planner.cli.mla_reference", bytes=f"{ref.bytes_per_token:,}", ratio=f"{ref.ratio_to_latent:.1f}",
-                       total=f"{ref.total_bytes:,}", size=fmt(ref.total_bytes)))
+        lines.append(t("planner.cli.mla_reference", bytes=f"{ref.bytes_per_token:,}",
+                       ratio=f"{ref.ratio_to_latent:.1f}", total=f"{ref.total_bytes:,}", size=fmt(ref.total_bytes)))
     lines.append(t("planner.cli.formula", formula=formula_text(r.formula)))
     lines.append(t("planner.cli.layers_title"))
     lines.append(t("planner.cli.layers_header"))

@@ -107,7 +107,8 @@ def cmd_trace(args) -> int:
     if tracer.shadow is not None and tracer.sampling.greedy:
         same = all(s.token_id == s.other_token_id for s in tr.steps)
         worst = max(s.max_abs_logit_diff or 0.0 for s in tr.steps)
-        print(f"cached and recompute agree: {'yes' if same else 'NO'} (identical tokens: {same}; max |Δlogit| {worst:.2e})")
+        print(f"cached and recompute agree: {'yes' if same else 'NO'} "
+              f"(identical tokens: {same}; max |Δlogit| {worst:.2e})")
     if args.json:
         try:
             with open(args.json, "w", encoding="utf-8") as f:

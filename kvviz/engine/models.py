@@ -229,7 +229,8 @@ def _explain_load_error(name: str, e: Exception, local: bool = False) -> str:
     lowered = text.lower()
     if "trust_remote_code" in lowered or "custom code" in lowered:
         return f"{name!r} needs custom code from its repository; kvviz never runs remote code."
-    if offline or "offline" in lowered or "connection" in lowered or "resolve" in lowered or "couldn't connect" in lowered:
+    if (offline or "offline" in lowered or "connection" in lowered or "resolve" in lowered
+            or "couldn't connect" in lowered):
         return (
             f"Could not load {name!r}: it is not in the local Hugging Face cache and the model hub "
             "cannot be reached from here. Use the built-in model, a local folder, or a machine with network."

@@ -92,7 +92,8 @@ def _probe(model, info) -> dict[str, tuple[int, int]]:
                 checks[f"flops.{mode}.{phase}.{c}"] = (predicted[c], 0)
         checks[f"flops.{mode}.{phase}.other"] = (0, measured.get("other", 0))
         if kv is not None:
-            real = sum(layer.keys.numel() * layer.keys.element_size() + layer.values.numel() * layer.values.element_size()
+            real = sum(layer.keys.numel() * layer.keys.element_size()
+                       + layer.values.numel() * layer.values.element_size()
                        for layer in kv.layers)
             checks[f"cache_bytes.{phase}"] = (ledger.cache_bytes(info, context), real)
     return checks

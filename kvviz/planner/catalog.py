@@ -88,7 +88,8 @@ def _read_config_path(raw: str, path: Path) -> ModelSpec:
         raise KvvizError(t("planner.error.no_file", path=raw, names=", ".join(catalog_names())))
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigError("planner.error.too_big", "", size=path.stat().st_size, limit=MAX_CONFIG_BYTES).within(str(path))
+            raise ConfigError("planner.error.too_big", "", size=path.stat().st_size,
+                              limit=MAX_CONFIG_BYTES).within(str(path))
         data = path.read_bytes()
     except OSError as e:
         raise KvvizError(t("planner.error.cannot_read", path=str(path), reason=e.strerror or str(e))) from None

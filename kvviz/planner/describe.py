@@ -32,7 +32,8 @@ def warning_text(n: Notice) -> str:
 def split_note(s: Sharding) -> str:
     """How the KV heads split over the devices, in words."""
     if s.split == "replicated":
-        copies = f"{s.gpus // s.kv_heads}" if s.gpus % s.kv_heads == 0 else t("planner.about", n=f"{s.gpus / s.kv_heads:.1f}")
+        copies = (f"{s.gpus // s.kv_heads}" if s.gpus % s.kv_heads == 0
+                  else t("planner.about", n=f"{s.gpus / s.kv_heads:.1f}"))
         return t("planner.split.replicated", gpus=s.gpus, kv_heads=s.kv_heads, copies=copies)
     return t(f"planner.split.{s.split}", gpus=s.gpus, kv_heads=s.kv_heads, per=s.kv_heads_per_device)
 

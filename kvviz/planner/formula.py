@@ -56,7 +56,8 @@ def _scales(dtype: DType) -> str:
 
 
 def formula_text(f: Formula) -> str:
-    """Plain text: 'cache = batch 2 x [ 32 full layers x 2 (K,V) x ... ] x 2 B (fp16) = ... bytes = ... GiB (... GB)'."""
+    ("""Plain text: 'cache = batch 2 x [ 32 full layers x 2 (K,V) x ... ] x 2 B (fp16) """
+     """= ... bytes = ... GiB (... GB)'.""")
     terms = []
     for term in f.terms:
         positions = f"{f.context:,}" if term.window is None else f"min({f.context:,}, {term.window:,})"

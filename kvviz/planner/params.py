@@ -78,4 +78,5 @@ def _count_deepseek(cfg: dict, layers: int, hidden: int, embed: int) -> int:
     if str(cfg.get("model_type")) == "deepseek_v3":
         moe += routed  # e_score_correction_bias
     per_layer = attn + 2 * hidden
-    return embed + first_dense * (per_layer + 3 * hidden * dense_inter) + (layers - first_dense) * (per_layer + moe) + hidden
+    return (embed + first_dense * (per_layer + 3 * hidden * dense_inter)
+            + (layers - first_dense) * (per_layer + moe) + hidden)

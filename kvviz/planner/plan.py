@@ -175,7 +175,8 @@ def variant_configs(layers: int = 32, hidden: int = 4096, heads: int = 32) -> di
 
     GQA: 8 KV heads; MQA: 1; MLA uses DeepSeek-V2/V3's latent sizes (kv_lora_rank 512, qk_rope_head_dim 64).
     """
-    base = {"num_hidden_layers": layers, "hidden_size": hidden, "num_attention_heads": heads, "head_dim": hidden // heads}
+    base = {"num_hidden_layers": layers, "hidden_size": hidden, "num_attention_heads": heads,
+            "head_dim": hidden // heads}
     return {
         "mha": {**base, "num_key_value_heads": heads},
         "gqa": {**base, "num_key_value_heads": 8},

@@ -5,8 +5,9 @@ _TP = (
     "of the weights (rounded up to a byte) and 1/N of the KV heads of every layer. When N does not divide the number "
     "of KV heads the busiest device is counted (ceil(kv_heads / N) heads; vLLM refuses such an N). When N is larger "
     "than the number of KV heads, heads are replicated: every device still holds one whole KV head, so the cache per "
-    "device stops shrinking at N = kv_heads. Multi-head latent attention (DeepSeek) caches one latent shared by all "
-    "heads: it cannot be split by heads, so every device holds the whole latent cache. Each device keeps its own reserve."
+    "device stops shrinking at N = kv_heads. Multi-head latent attention (DeepSeek) caches one latent "
+    "shared by all heads: it cannot be split by heads, so every device holds the whole latent cache. "
+    "Each device keeps its own reserve."
 )
 _RESIDUAL = "transformers also keeps up to residual_length=128 recent tokens unquantized; that buffer is not counted."
 
@@ -75,11 +76,15 @@ STRINGS: dict[str, str] = {
     # the formula
     "planner.formula.full": "full",
     "planner.formula.sliding": "sliding (window {window})",
-    "planner.formula.kv_term": "{layers} {kind} layers x 2 (K,V) x {heads} kv_heads x {dim} head_dim x {positions} positions",
+    "planner.formula.kv_term": (
+        "{layers} {kind} layers x 2 (K,V) x {heads} kv_heads x {dim} head_dim x {positions} positions"
+    ),
     "planner.formula.mla_term": "{layers} layers x ({values}) values [{parts}] x {positions} positions",
     "planner.formula.group_scales": " + {bytes} B per {group} values (scale + zero-point)",
     "planner.formula.tensor_scales": " + {bytes} B per layer (per-tensor scales)",
-    "planner.formula.text": "cache = batch {batch} x [ {terms} ] x {per_value} B ({dtype}){scales} = {total} bytes = {size}",
+    "planner.formula.text": (
+        "cache = batch {batch} x [ {terms} ] x {per_value} B ({dtype}){scales} = {total} bytes = {size}"
+    ),
     "planner.tex.positions": "positions",
     "planner.tex.layers": "layers",
     "planner.tex.latent": "latent + rotary",
@@ -106,7 +111,9 @@ STRINGS: dict[str, str] = {
     "planner.error.not_bool": "Bad config: {field} must be true or false, got {got}.",
     "planner.error.not_string": "Bad config: {field} must be a string, got {got}.",
     "planner.error.layer_types_type": "Bad config: layer_types must be a list of attention type names, got {got}.",
-    "planner.error.layer_types_length": "Bad config: layer_types must have {layers} entries (one per layer), got {got}.",
+    "planner.error.layer_types_length": (
+        "Bad config: layer_types must have {layers} entries (one per layer), got {got}."
+    ),
     "planner.error.layer_type": (
         "Layer {layer} has attention type {got!r}, which the planner does not model (it handles full, sliding and "
         "chunked attention, and DeepSeek's latent attention)."
@@ -116,7 +123,9 @@ STRINGS: dict[str, str] = {
         "Not a decoder model config: {field} is missing. Expected a Hugging Face config.json of a decoder-only "
         "language model."
     ),
-    "planner.error.uneven_heads": "Bad config: {heads} query heads cannot be shared evenly by {kv_heads} key/value heads.",
+    "planner.error.uneven_heads": (
+        "Bad config: {heads} query heads cannot be shared evenly by {kv_heads} key/value heads."
+    ),
     "planner.error.hidden_not_multiple": (
         "Bad config: hidden size {hidden} is not a multiple of {heads} heads, and head_dim is absent."
     ),
@@ -311,7 +320,9 @@ STRINGS.update({
     "planner.cli.arg.json": "print the plan as JSON",
     "planner.cli.arg.list": "list catalog models and accelerators, then exit",
     "planner.cli.error": "error: {message}",
-    "planner.cli.no_config": "Give --config NAME_OR_FILE (a catalog name or a config.json path); --list shows the names.",
+    "planner.cli.no_config": (
+        "Give --config NAME_OR_FILE (a catalog name or a config.json path); --list shows the names."
+    ),
     "planner.cli.bad_context": "--context must be at least 1 token, got {got}.",
     "planner.cli.bad_batch": "--batch must be at least 1 sequence, got {got}.",
     "planner.cli.bad_gpus": "--gpus must be from 1 to {limit} accelerators, got {got}.",
@@ -341,7 +352,8 @@ STRINGS.update({
     "planner.cli.where_tp": "{n} x {accelerator} (tensor parallel; figures per device)",
     "planner.cli.on": "  on {where} ({basis}):",
     "planner.cli.reserve": (
-        "    reserve used: {used} of memory kept free for activations, CUDA context etc. (--reserve; default {default}, "
+        "    reserve used: {used} of memory kept free for activations, CUDA context etc. "
+        "(--reserve; default {default}, "
         "like vLLM's gpu_memory_utilization=0.9)"
     ),
     "planner.cli.per_device": "    per device: weights {weights}, cache {cache}. {note}",

@@ -59,7 +59,8 @@ def _loaded_spec() -> ModelSpec | None:
     name = config.get("_name_or_path")
     name = name.split("/")[-1][:200] if isinstance(name, str) and name else t("planner.ui.loaded_default")
     return ModelSpec(name=t("planner.ui.loaded_name", name=name), config=config, parameters=params,
-                     parameters_source=t("planner.params.loaded") if params else "", source=t("planner.ui.loaded_source"))
+                     parameters_source=t("planner.params.loaded") if params else "",
+                     source=t("planner.ui.loaded_source"))
 
 
 def _uploaded_spec() -> ModelSpec | None:
@@ -77,7 +78,8 @@ def _uploaded_spec() -> ModelSpec | None:
     if name == "config":
         given = config.get("_name_or_path")
         name = given.split("/")[-1][:200] if isinstance(given, str) and given else t("planner.ui.uploaded_default")
-    return ModelSpec(name=t("planner.ui.uploaded_name", name=name), config=config, source=t("planner.ui.uploaded_source"))
+    return ModelSpec(name=t("planner.ui.uploaded_name", name=name), config=config,
+                     source=t("planner.ui.uploaded_source"))
 
 
 def render() -> None:
@@ -128,8 +130,9 @@ def _summary_table(plans: list[tuple[ModelSpec, Plan]], context: int, batch: int
     st.subheader(t("planner.ui.summary_title", context=f"{context:,}", batch=batch))
     rows = [{"model": s.name, "cache_gib": p.total_bytes / GIB, "cache_gb": p.total_bytes / GB,
              "weights_gib": p.weights_bytes / GIB, "per_token_kib": p.bytes_per_token / 1024} for s, p in plans]
-    details = [{"model": s.name, "attention": describe.attention_label(p.attention), "bytes_per_token": p.bytes_per_token,
-                "cache_bytes": p.total_bytes, "weights_bytes": p.weights_bytes, "parameters": p.parameters,
+    details = [{"model": s.name, "attention": describe.attention_label(p.attention),
+                "bytes_per_token": p.bytes_per_token, "cache_bytes": p.total_bytes, "weights_bytes": p.weights_bytes,
+                "parameters": p.parameters,
                 "source": s.source} for s, p in plans]
     num, text = st.column_config.NumberColumn, st.column_config.TextColumn
     st.dataframe(rows, hide_index=True, column_config={
@@ -137,7 +140,8 @@ def _summary_table(plans: list[tuple[ModelSpec, Plan]], context: int, batch: int
         "cache_gib": num(t("planner.col.cache_gib"), format=GIB_FMT, width=W_NUM,
                          help=t("planner.col.cache_gib_help", context=f"{context:,}", batch=batch)),
         "cache_gb": num(t("planner.col.cache_gb"), format=GIB_FMT, width=W_NUM, help=t("planner.col.cache_gb_help")),
-        "weights_gib": num(t("planner.col.weights_gib"), format=GIB_FMT, width=W_NUM, help=t("planner.col.weights_gib_help")),
+        "weights_gib": num(t("planner.col.weights_gib"), format=GIB_FMT, width=W_NUM,
+                           help=t("planner.col.weights_gib_help")),
         "per_token_kib": num(t("planner.col.per_token_kib"), format=GIB_FMT, width=W_NUM,
                              help=t("planner.col.per_token_kib_help")),
     })
@@ -186,7 +190,7 @@ def _fit_section(plans: list[tuple[ModelSpec, Plan]], dtype: str, context: int, 
                        bytes=f"{acc.memory_bytes:,}", used=f"{reserve:.0%}", default=f"{DEFAULT_RESERVE:.0%}",
                        weights=weights, dtype=weights_dtype))
     rows, details, bars, notes = [], [], [], []
-    for spec, p in plans:
+    for spec, _p in plans:
         kw = {"dtype": dtype, "context": context, "batch": batch, "weights_dtype": weights_dtype,
               "reserve_fraction": reserve}
         try:
@@ -197,7 +201,8 @@ def _fit_section(plans: list[tuple[ModelSpec, Plan]], dtype: str, context: int, 
             continue
         if gpus > 1 and f.kv_split in ("replicated", "uneven", "mla"):
             notes.append(t("planner.ui.model_note", name=spec.name, text=describe.split_note(f.sharding)))
-        bars.append({"name": spec.name, "weights_bytes": f.weights_per_device_bytes, "cache_bytes": f.cache_per_device_bytes})
+        bars.append({"name": spec.name, "weights_bytes": f.weights_per_device_bytes,
+                     "cache_bytes": f.cache_per_device_bytes})
         rows.append({"model": spec.name, "fits": f.fits, "smallest_n": smallest.gpus if smallest else None,
                      "largest_batch": f.largest_batch, "largest_context": f.largest_context,
                      "free_gib": f.free_for_cache_bytes / GIB})
@@ -241,7 +246,8 @@ def _variants_section(dtype: str, context: int) -> None:
     rows = []
     for vid, cfg in variant_configs().items():
         p = plan(cfg, dtype=dtype, context=context, batch=1, parameters=0)
-        rows.append({"name": t(f"planner.variant.{vid}"), "bytes_per_token": p.bytes_per_token, "total_bytes": p.total_bytes})
+        rows.append({"name": t(f"planner.variant.{vid}"), "bytes_per_token": p.bytes_per_token,
+                     "total_bytes": p.total_bytes})
     st.plotly_chart(charts.variants_bars(rows, context, dtype), key="planner_variants")
     _say(st.caption, t("planner.ui.variants_caption"))
 
@@ -262,7 +268,8 @@ def _formula_section(plans: list[tuple[ModelSpec, Plan]]) -> None:
                            total=f"{ref.total_bytes:,}", size=fmt_bytes_binary(ref.total_bytes)))
     if spec.notes:
         _say(st.caption, spec.notes)
-    _say(st.caption, t("planner.ui.weights_note", parameters=f"{p.parameters:,}", source=describe.parameters_note(p, spec)))
+    _say(st.caption, t("planner.ui.weights_note", parameters=f"{p.parameters:,}",
+                       source=describe.parameters_note(p, spec)))
     with st.expander(t("planner.ui.per_layer")):
         keys = ("index", "kind", "kv_heads", "head_dim", "window", "elements_per_token", "bytes_per_token", "positions",
                 "bytes", "positions_transformers")

@@ -94,7 +94,8 @@ def _overhead(run: dict) -> None:
     ops = next((p.get("eager_step_aten_ops") for p in run["points"] if p.get("eager_step_aten_ops")), None)
     for p in run["points"]:
         if p.get("cached_ms") and p.get("compiled_ms"):
-            fields = {"context": p["context"], "eager": p["cached_ms"], "compiled": p["compiled_ms"], "floor": p["floor_ms"]}
+            fields = {"context": p["context"], "eager": p["cached_ms"], "compiled": p["compiled_ms"],
+                      "floor": p["floor_ms"]}
             if ops and p.get("compiled_pipelined_ms") and run.get("overhead"):
                 st.markdown(t("speed.overhead", ops=ops, op_us=run["overhead"]["tiny_op_us"],
                               pipelined=p["compiled_pipelined_ms"], **fields))
