@@ -34,6 +34,7 @@ run: install
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
 test: install-dev
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q tests
 
 bench: install
