@@ -336,6 +336,10 @@ def test_how_many_h100s_for_llama3_70b():
     assert fit["free_gib"][0] == 59_330_302_361 / 2**30
     per_device = at.dataframe[3].value
     assert per_device["kv_heads"][0] == 1 and per_device["weights_gib"][0] == 17_638_426_624 / 2**30
+    # the cached step's floor per device: its weights + its cache share, read once at the H100's 3.35 TB/s
+    weights, cache = 17_638_426_624, per_device["cache_gib"][0] * 2**30
+    assert abs(per_device["floor_ms"][0] - (weights + cache) / 3.35e12 * 1e3) < 1e-6
+    assert abs(per_device["cache_share"][0] - 100 * cache / (weights + cache)) < 1e-6
     assert _columns(at.dataframe[2])["fits"]["label"] == t("planner.col.fits_on", n="8")
     captions = " ".join(_plain(str(c.value)) for c in at.caption)
     assert t("planner.ui.weights_share", n=8) in captions

@@ -13,6 +13,17 @@ _RESIDUAL = "transformers also keeps up to residual_length=128 recent tokens unq
 
 STRINGS: dict[str, str] = {
     "planner.nav": "Capacity planner",
+    "planner.col.floor_ms": "floor ms / step",
+    "planner.col.floor_ms_help": (
+        "The least time one decode step can take on {accelerator}: each device reads its share of the weights and "
+        "of the KV cache (all {batch} sequences) once, at the datasheet memory bandwidth. A floor, not a promise: "
+        "real steps add kernel launches, Python and communication (see the Speed page for measured runs)."
+    ),
+    "planner.col.cache_share": "cache share of bytes read",
+    "planner.col.cache_share_help": (
+        "The KV cache's part of the bytes one decode step reads. Where it dominates, GQA, MLA, a quantized cache "
+        "or the cache lab's eviction policies pay."
+    ),
     # element types
     "planner.dtype.note.fp32": "4 bytes per value.",
     "planner.dtype.note.bf16": "2 bytes per value.",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from kvviz.analysis import floor
 from kvviz.charts import planner as charts
 from kvviz.errors import KvvizError
 from kvviz.planner import describe
@@ -203,12 +204,15 @@ def _fit_section(plans: list[tuple[ModelSpec, Plan]], dtype: str, context: int, 
             notes.append(t("planner.ui.model_note", name=spec.name, text=describe.split_note(f.sharding)))
         bars.append({"name": spec.name, "weights_bytes": f.weights_per_device_bytes,
                      "cache_bytes": f.cache_per_device_bytes})
+        # Each device reads its share of the weights and of the cache once per decode step: a floor, not a promise.
+        step = floor.planned_floor(f.weights_per_device_bytes, f.cache_per_device_bytes, acc.name, devices=1)
         rows.append({"model": spec.name, "fits": f.fits, "smallest_n": smallest.gpus if smallest else None,
                      "largest_batch": f.largest_batch, "largest_context": f.largest_context,
                      "free_gib": f.free_for_cache_bytes / GIB})
         details.append({"model": spec.name, "weights_gib": f.weights_per_device_bytes / GIB,
                         "cache_gib": f.cache_per_device_bytes / GIB, "free_gb": f.free_for_cache_bytes / GB,
-                        "kv_heads": f.kv_heads_per_device, "limited_by": describe.limited_by(f.context_limited_by)})
+                        "kv_heads": f.kv_heads_per_device, "limited_by": describe.limited_by(f.context_limited_by),
+                        "floor_ms": step.seconds * 1e3, "cache_share": 100 * step.cache_share})
     top = f"{TP_CANDIDATES[-1]:,}"
     num, text = st.column_config.NumberColumn, st.column_config.TextColumn
     st.dataframe(rows, hide_index=True, column_config={
@@ -233,6 +237,9 @@ def _fit_section(plans: list[tuple[ModelSpec, Plan]], dtype: str, context: int, 
             "free_gb": num(t("planner.col.free_gb"), format=GIB_FMT),
             "kv_heads": num(t("planner.col.kv_heads"), format=INT_FMT, help=t("planner.col.kv_heads_help")),
             "limited_by": text(t("planner.col.limited_by"), width="medium"),
+            "floor_ms": num(t("planner.col.floor_ms"), format="%.2f",
+                            help=t("planner.col.floor_ms_help", accelerator=acc.name, batch=batch)),
+            "cache_share": num(t("planner.col.cache_share"), format="%.0f%%", help=t("planner.col.cache_share_help")),
         })
     _say(st.caption, describe.tp_assumption())
     for note in notes:
