@@ -73,6 +73,7 @@ class Candidate:
     token_id: int
     token_text: str
     prob: float
+    token_bytes: str = ""  # the token's raw bytes as hex ("e6a2"); "" in older files
 
 
 @dataclass
@@ -84,6 +85,7 @@ class Step:
     token_id: int
     token_text: str
     top_k: list[Candidate] = field(default_factory=list)
+    token_bytes: str = ""  # the token's raw bytes as hex ("e6a2"; kvviz.engine.token_bytes); "" in older files
     cache_layers: list[LayerCache] = field(default_factory=list)
     cache_bytes: int = 0
     hidden_shape: list[int] = field(default_factory=list)  # [batch, seq, hidden] into each block
@@ -112,6 +114,7 @@ class Trace:
     steps: list[Step] = field(default_factory=list)
     finish_reason: str | None = None  # "eos", "max_new_tokens", "context" or None while running
     prompt_tokens: list[str] = field(default_factory=list)  # each prompt token's text, for labels
+    prompt_token_bytes: list[str] = field(default_factory=list)  # each prompt token's raw bytes as hex
     schema: str = SCHEMA
 
     @property
@@ -119,6 +122,14 @@ class Trace:
         """Text of every position: the prompt's tokens, then each generated token."""
         prompt = self.prompt_tokens or [f"#{t}" for t in self.prompt_token_ids]
         return prompt + [s.token_text for s in self.steps]
+
+    @property
+    def token_raws(self) -> list[bytes] | None:
+        """Raw bytes of every position (prompt, then generated), or None when the file has none recorded."""
+        gen = [s.token_bytes for s in self.steps]
+        if len(self.prompt_token_bytes) != len(self.prompt_token_ids) or (gen and not all(gen)):
+            return None
+        return [bytes.fromhex(h) for h in self.prompt_token_bytes + gen]
 
     @property
     def generated_ids(self) -> list[int]:
@@ -133,7 +144,7 @@ class Trace:
             "schema": SCHEMA,
             "model": asdict(self.model),
             "prompt": {"text": self.prompt_text, "token_ids": list(self.prompt_token_ids),
-                       "tokens": list(self.prompt_tokens)},
+                       "tokens": list(self.prompt_tokens), "token_bytes": list(self.prompt_token_bytes)},
             "mode": self.mode,
             "settings": self.settings,
             "finish_reason": self.finish_reason,
