@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from kvviz import trace_attention
+from kvviz.analysis import tokens
 
 SCHEMA = "kvviz.trace/2"  # /2: attention as compact uint16 base64 (kvviz.trace_attention)
 MODES = ("cached", "recompute")
@@ -119,9 +120,20 @@ class Trace:
 
     @property
     def token_texts(self) -> list[str]:
-        """Text of every position: the prompt's tokens, then each generated token."""
+        """Label of every position (prompt's tokens, then generated): its text, or its bytes ⟨E6 A2⟩
+        when the token is part of a character split over tokens (kvviz.analysis.tokens.label)."""
+        raws = self.token_raws
+        if raws is not None:
+            views, _ = tokens.view(raws)
+            return [tokens.label(v) for v in views]
         prompt = self.prompt_tokens or [f"#{t}" for t in self.prompt_token_ids]
         return prompt + [s.token_text for s in self.steps]
+
+    @property
+    def text(self) -> str:
+        """The whole text so far (prompt + generated), decoded as one byte stream when the bytes are known."""
+        raws = self.token_raws
+        return tokens.decoded_text(raws) if raws is not None else self.prompt_text + self.generated_text
 
     @property
     def token_raws(self) -> list[bytes] | None:

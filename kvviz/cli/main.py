@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from kvviz.analysis.tokens import decoded_text, hex_bytes, token_text_of
+from kvviz.analysis.tokens import hex_bytes, token_text_of
 from kvviz.cli import capacity as capacity_cli
 from kvviz.cli import explain as explain_cli
 from kvviz.cli import lab as lab_cli
@@ -109,8 +109,7 @@ def cmd_trace(args) -> int:
             row += f" {s.other_time_ms:>9.1f} {s.max_abs_logit_diff:>11.2e}"
         print(row, flush=True)
     tr = tracer.trace
-    raws = tr.token_raws  # decoded as one byte stream: a character split over tokens comes out whole
-    print(f"text: {decoded_text(raws) if raws is not None else tr.prompt_text + tr.generated_text}")
+    print(f"text: {tr.text}")  # decoded as one byte stream: a character split over tokens comes out whole
     print(f"stopped: {tr.finish_reason}")
     from kvviz.text.answers import run_summary
 
