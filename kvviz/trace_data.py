@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from kvviz import trace_attention
+from kvviz.analysis import tokens
 
 SCHEMA = "kvviz.trace/2"  # /2: attention as compact uint16 base64 (kvviz.trace_attention)
 MODES = ("cached", "recompute")
@@ -73,6 +74,7 @@ class Candidate:
     token_id: int
     token_text: str
     prob: float
+    token_bytes: str = ""  # the token's raw bytes as hex ("e6a2"); "" in older files
 
 
 @dataclass
@@ -84,6 +86,7 @@ class Step:
     token_id: int
     token_text: str
     top_k: list[Candidate] = field(default_factory=list)
+    token_bytes: str = ""  # the token's raw bytes as hex ("e6a2"; kvviz.engine.token_bytes); "" in older files
     cache_layers: list[LayerCache] = field(default_factory=list)
     cache_bytes: int = 0
     hidden_shape: list[int] = field(default_factory=list)  # [batch, seq, hidden] into each block
@@ -112,13 +115,33 @@ class Trace:
     steps: list[Step] = field(default_factory=list)
     finish_reason: str | None = None  # "eos", "max_new_tokens", "context" or None while running
     prompt_tokens: list[str] = field(default_factory=list)  # each prompt token's text, for labels
+    prompt_token_bytes: list[str] = field(default_factory=list)  # each prompt token's raw bytes as hex
     schema: str = SCHEMA
 
     @property
     def token_texts(self) -> list[str]:
-        """Text of every position: the prompt's tokens, then each generated token."""
+        """Label of every position (prompt's tokens, then generated): its text, or its bytes ⟨E6 A2⟩
+        when the token is part of a character split over tokens (kvviz.analysis.tokens.label)."""
+        raws = self.token_raws
+        if raws is not None:
+            views, _ = tokens.view(raws)
+            return [tokens.label(v) for v in views]
         prompt = self.prompt_tokens or [f"#{t}" for t in self.prompt_token_ids]
         return prompt + [s.token_text for s in self.steps]
+
+    @property
+    def text(self) -> str:
+        """The whole text so far (prompt + generated), decoded as one byte stream when the bytes are known."""
+        raws = self.token_raws
+        return tokens.decoded_text(raws) if raws is not None else self.prompt_text + self.generated_text
+
+    @property
+    def token_raws(self) -> list[bytes] | None:
+        """Raw bytes of every position (prompt, then generated), or None when the file has none recorded."""
+        gen = [s.token_bytes for s in self.steps]
+        if len(self.prompt_token_bytes) != len(self.prompt_token_ids) or (gen and not all(gen)):
+            return None
+        return [bytes.fromhex(h) for h in self.prompt_token_bytes + gen]
 
     @property
     def generated_ids(self) -> list[int]:
@@ -133,7 +156,7 @@ class Trace:
             "schema": SCHEMA,
             "model": asdict(self.model),
             "prompt": {"text": self.prompt_text, "token_ids": list(self.prompt_token_ids),
-                       "tokens": list(self.prompt_tokens)},
+                       "tokens": list(self.prompt_tokens), "token_bytes": list(self.prompt_token_bytes)},
             "mode": self.mode,
             "settings": self.settings,
             "finish_reason": self.finish_reason,

@@ -44,6 +44,7 @@ from kvviz.trace_rules import (
     Num,
     OneOf,
     Record,
+    Rule,
     Text,
     fail,
 )
@@ -62,6 +63,7 @@ MAX_POSITIONS = 2**27  # context lengths and sliding windows
 MAX_BYTES = 10**18  # byte counts
 MAX_FLOPS = 10**20 - 1  # the largest integer json_strict reads (20 digits)
 MAX_TOKEN_TEXT = 4096  # characters of one token's text
+MAX_TOKEN_BYTES = 1024  # bytes of one token (real vocabularies: under 256)
 MAX_PROMPT_TEXT = 4_000_000  # characters
 MAX_TOP_K = 1000  # candidates shown per step
 MAX_SECONDS_MS = 1e9
@@ -74,6 +76,22 @@ MAX_TRACE_MB = MAX_TRACE_BYTES // 2**20  # for st.file_uploader(max_upload_size=
 TRACE_LIMITS = Limits(max_bytes=MAX_TRACE_BYTES, max_depth=32, max_values=2_000_000, what="trace")
 
 _token_id = Int(0, MAX_VOCAB - 1, "token id")
+
+
+class Hex(Rule):
+    """Raw bytes as lowercase hex text ("e6a2"), at most max_bytes bytes; "" for none recorded."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+
+    def check(self, value, path):
+        ok = type(value) is str and len(value) <= 2 * self.max_bytes and len(value) % 2 == 0
+        if not ok or value.strip("0123456789abcdef"):
+            raise fail(path, f"must be lowercase hex of at most {self.max_bytes:,} bytes, got {str(value)[:40]!r}.")
+        return value
+
+
+_token_hex = Hex(MAX_TOKEN_BYTES)
 _flops = MapOf(Text(64), Int(0, MAX_FLOPS, "FLOP count"), 64)
 _shape4 = ListOf(Int(0, MAX_POSITIONS, "dimension"), 4, 4)
 
@@ -117,6 +135,7 @@ CANDIDATE_RULES = {
     "token_id": _token_id,
     "token_text": Text(MAX_TOKEN_TEXT),
     "prob": Num(0.0, 1.0, "probability"),
+    "token_bytes": _token_hex,
 }
 STEP_RULES = {
     "index": Int(0, MAX_POSITIONS),
@@ -126,6 +145,7 @@ STEP_RULES = {
     "token_id": _token_id,
     "token_text": Text(MAX_TOKEN_TEXT),
     "top_k": ListOf(Record(Candidate, CANDIDATE_RULES), MAX_TOP_K),
+    "token_bytes": _token_hex,
     "cache_layers": ListOf(Record(LayerCache, LAYER_CACHE_RULES), MAX_LAYERS),
     "cache_bytes": Int(0, MAX_BYTES),
     "hidden_shape": ListOf(Int(1, MAX_POSITIONS, "dimension"), 3),  # [] or [batch, positions, hidden]
@@ -153,6 +173,7 @@ PROMPT_RULES = {
     "text": Text(MAX_PROMPT_TEXT),
     "token_ids": ListOf(_token_id, MAX_POSITIONS, 1),
     "tokens": ListOf(Text(MAX_TOKEN_TEXT), MAX_POSITIONS),
+    "token_bytes": ListOf(_token_hex, MAX_POSITIONS),
 }
 TRACE_RULES = {
     "schema": OneOf(READABLE_SCHEMAS),
@@ -189,6 +210,7 @@ def trace_from_dict(data: Any) -> Trace:
         steps=d["steps"],
         finish_reason=d.get("finish_reason"),
         prompt_tokens=prompt.get("tokens", []),
+        prompt_token_bytes=prompt.get("token_bytes", []),
     )
     _check_run(trace)
     return trace
@@ -210,6 +232,9 @@ def _check_run(trace: Trace) -> None:
     if trace.prompt_tokens and len(trace.prompt_tokens) != len(ids):
         raise fail("prompt.tokens", f"must have one text per prompt token ({len(ids)}), "
                    f"got {len(trace.prompt_tokens)}.")
+    if trace.prompt_token_bytes and len(trace.prompt_token_bytes) != len(ids):
+        raise fail("prompt.token_bytes", f"must have one hex string per prompt token ({len(ids)}), "
+                   f"got {len(trace.prompt_token_bytes)}.")
     limit = trace.settings.get("max_new_tokens")
     if limit is not None and len(trace.steps) > limit:
         raise fail("steps", f"{len(trace.steps)} steps, but settings.max_new_tokens is {limit}.")

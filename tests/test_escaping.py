@@ -140,6 +140,13 @@ def test_every_string_of_a_shared_trace_is_shown_as_text():
     hostile, shown, refused = _hostile(_real_trace())
     assert set(FREE_TEXT) <= shown, f"free text refused by the reader: {set(FREE_TEXT) - shown}"
     assert shown | refused >= {"model.dtype", "finish_reason", "model.architecture", "steps.cache_layers.dtype"}
+    # Pages show a token from its raw bytes when the file has them: carry the payloads into the bytes too.
+    hostile["prompt"]["token_bytes"] = [x.encode().hex() for x in hostile["prompt"]["tokens"]]
+    for s in hostile["steps"]:
+        s["token_bytes"] = s["token_text"].encode().hex()
+        for c in s["top_k"]:
+            c["token_bytes"] = c["token_text"].encode().hex()
+    Trace.from_dict(copy.deepcopy(hostile))
 
     at = AppTest.from_file(str(APP), default_timeout=180)
     at.run()

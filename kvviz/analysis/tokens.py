@@ -33,6 +33,11 @@ def hex_bytes(raw: bytes) -> str:
     return "⟨" + " ".join(f"{b:02X}" for b in raw) + "⟩"
 
 
+def token_text_of(raw: bytes) -> str | None:
+    """A token's own text when its bytes are whole UTF-8 characters, else None."""
+    return _whole(raw)
+
+
 def _whole(raw: bytes) -> str | None:
     try:
         return raw.decode("utf-8")

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from kvviz.analysis.tokens import hex_bytes, token_text_of
 from kvviz.cli import capacity as capacity_cli
 from kvviz.cli import explain as explain_cli
 from kvviz.cli import lab as lab_cli
@@ -27,6 +28,15 @@ def check_writable(path: str) -> None:
         raise KvvizError(f"Could not write {path}: the folder {folder} does not exist.")
     if not os.access(folder, os.W_OK | os.X_OK) or (os.path.exists(target) and not os.access(target, os.W_OK)):
         raise KvvizError(f"Could not write {path}: permission denied.")
+
+
+def _token_cell(s) -> str:
+    """A step's token for the table: its text, or its bytes ⟨E6 A2⟩ when it is not a whole character."""
+    if not s.token_bytes:
+        return repr(s.token_text)[:16]
+    raw = bytes.fromhex(s.token_bytes)
+    whole = token_text_of(raw)
+    return repr(whole)[:16] if whole is not None else hex_bytes(raw)[:16]
 
 
 def check_token_ids(ids: list[int], vocab_size: int, model: str) -> None:
@@ -90,7 +100,7 @@ def cmd_trace(args) -> int:
         shape = _shape(s.cache_layers[0].key_shape) if s.cache_layers else "-"
         gflop = s.flops[tracer.mode]["total"] / 1e9  # the cost model, for the mode that ran
         row = (
-            f"{s.index:>4}  {s.phase:<7} {repr(s.token_text)[:16]:<16} {s.input_length:>5}  {shape:<20} "
+            f"{s.index:>4}  {s.phase:<7} {_token_cell(s):<16} {s.input_length:>5}  {shape:<20} "
             f"{s.cache_bytes:>12,} {gflop:>8.3f}"
             + (f" {s.measured_flops['total'] / 1e9:>9.3f}" if s.measured_flops else "")
             + f" {s.time_ms:>8.1f}"
@@ -99,7 +109,7 @@ def cmd_trace(args) -> int:
             row += f" {s.other_time_ms:>9.1f} {s.max_abs_logit_diff:>11.2e}"
         print(row, flush=True)
     tr = tracer.trace
-    print(f"text: {tr.prompt_text}{tr.generated_text}")
+    print(f"text: {tr.text}")  # decoded as one byte stream: a character split over tokens comes out whole
     print(f"stopped: {tr.finish_reason}")
     from kvviz.text.answers import run_summary
 

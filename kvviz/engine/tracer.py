@@ -19,6 +19,7 @@ from kvviz.cache.specs import policy_from_spec
 from kvviz.engine import attention, caps
 from kvviz.engine.models import LoadedModel, decoder_layers
 from kvviz.engine.sampling import Sampling
+from kvviz.engine.token_bytes import token_bytes
 from kvviz.errors import KvvizError
 from kvviz.trace_data import Candidate, LayerCache, Step, Trace
 
@@ -152,6 +153,7 @@ class Tracer:
             prompt_text=prompt,
             prompt_token_ids=list(ids),
             prompt_tokens=[loaded.tokenizer.decode([t]) for t in ids],
+            prompt_token_bytes=[b.hex() for b in token_bytes(loaded.tokenizer, list(ids))],
             mode=self.mode,
             settings={
                 "max_new_tokens": max_new_tokens,
@@ -218,6 +220,7 @@ class Tracer:
             context_length=context,
             token_id=token_id,
             token_text=self._token_text(token_id),
+            token_bytes=token_bytes(self.loaded.tokenizer, [token_id])[0].hex(),
             top_k=self._top_k(probs),
             cache_layers=self.primary.cache_layers(),
             hidden_shape=fw.hidden_shape,
@@ -272,9 +275,11 @@ class Tracer:
     def _top_k(self, probs: torch.Tensor) -> list[Candidate]:
         top = torch.topk(probs, min(self.top_k_shown, probs.numel()))
         tok = self.loaded.tokenizer
+        ids = top.indices.tolist()
+        raws = token_bytes(tok, ids)
         return [
-            Candidate(int(i), tok.decode([int(i)]), round(float(p), 6))
-            for p, i in zip(top.values.tolist(), top.indices.tolist())
+            Candidate(int(i), tok.decode([int(i)]), round(float(p), 6), raw.hex())
+            for p, i, raw in zip(top.values.tolist(), ids, raws)
         ]
 
     def _token_text(self, token_id: int) -> str:

@@ -2,6 +2,8 @@
 
 import string
 
+from kvviz.analysis.tokens import hex_bytes
+
 _PUNCT = set(string.punctuation)
 
 
@@ -24,6 +26,14 @@ def md_escape(text: str) -> str:
 def token_chip(text: str, color: str, bold: bool = False) -> str:
     """One token as a coloured chip; spaces shown as ␣ so the boundaries and leading spaces are visible."""
     body = md_escape(text.replace(" ", "␣")) or "∅"
+    if bold:
+        body = f"**{body}**"
+    return f":{color}-background[{body}]"
+
+
+def byte_chip(raw: bytes, color: str, bold: bool = False) -> str:
+    """A token that is part of a character split over tokens, shown as its bytes: ⟨E6 A2⟩."""
+    body = md_escape(hex_bytes(raw))
     if bold:
         body = f"**{body}**"
     return f":{color}-background[{body}]"

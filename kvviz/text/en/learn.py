@@ -96,8 +96,13 @@ STRINGS: dict[str, str] = {
     "learn.tab.trace_file": "Trace file",
     # --- the text strip
     "learn.strip.legend": (
-        "**Text so far** (grey: prompt; blue: generated; orange: this step's token; ␣ marks a space):"
+        "**Tokens so far** (grey: prompt; blue: generated; orange: this step's token; ␣ marks a space; "
+        "⟨E6 B4⟩: the bytes of a token that is only part of a character, with the character they make "
+        "in green once its bytes join up):"
     ),
+    "learn.strip.decoded": "**Text so far:** {text}",
+    "learn.strip.joins": "= {text}",
+    "learn.strip.pending": "… more bytes to come",
     "learn.candidates": "Top {n} candidates for this step's token",
     "learn.candidates.token": "token",
     "learn.candidates.id": "id",

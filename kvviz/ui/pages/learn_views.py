@@ -13,12 +13,13 @@ from dataclasses import replace
 
 import streamlit as st
 
+from kvviz.analysis import tokens
 from kvviz.charts import trace as charts
 from kvviz.engine.caps import ATTENTION_ALL_LAYERS_MAX_TOKENS
 from kvviz.errors import KvvizError
 from kvviz.text import t
 from kvviz.trace_read import MAX_TRACE_MB
-from kvviz.ui.markup import md_escape, token_chip
+from kvviz.ui.markup import byte_chip, md_escape, token_chip
 from kvviz.ui.state import W_TABS, W_UPLOAD, Note, Replay, apply_language, learn
 from kvviz.units import fmt_bytes, fmt_flops
 
@@ -89,16 +90,22 @@ def draw(trace, view: int, done: bool) -> None:
 
 def _text_strip(trace, view: int, done: bool) -> None:
     step = trace.steps[view]
-    tok = [s.token_text for s in trace.steps[: view + 1]]
-    st.markdown(
-        t("learn.strip.legend") + "  \n"
-        + token_chip(trace.prompt_text, "gray")
-        + " "
-        + " ".join(token_chip(x, "orange" if i == view else "blue", bold=i == view) for i, x in enumerate(tok))
-    )
+    n_prompt = len(trace.prompt_token_ids)
+    raws = trace.token_raws  # None: a file written before token bytes were recorded
+    if raws is None:
+        text = trace.prompt_text + "".join(s.token_text for s in trace.steps[: view + 1])
+        chips = [token_chip(s.token_text, "orange" if i == view else "blue", bold=i == view)
+                 for i, s in enumerate(trace.steps[: view + 1])]
+    else:
+        shown = raws[: n_prompt + view + 1]
+        text = tokens.decoded_text(shown)  # one byte stream: characters split over tokens come out whole
+        views, spans = tokens.view(shown)
+        chips = _generated_chips(views[n_prompt:], spans, n_prompt + view)
+    st.markdown(t("learn.strip.decoded", text=md_escape(text)))
+    st.markdown(t("learn.strip.legend") + "  \n" + token_chip(trace.prompt_text, "gray") + " " + " ".join(chips))
     cols = {k: t(f"learn.candidates.{k}") for k in ("token", "id", "probability", "chosen")}
     alts = [
-        {cols["token"]: repr(c.token_text), cols["id"]: c.token_id, cols["probability"]: c.prob,
+        {cols["token"]: _candidate_label(c), cols["id"]: c.token_id, cols["probability"]: c.prob,
          cols["chosen"]: "✔" if c.token_id == step.token_id else ""}
         for c in step.top_k
     ]
@@ -109,6 +116,29 @@ def _text_strip(trace, view: int, done: bool) -> None:
         reason = trace.finish_reason
         why = t(f"learn.finish.{reason}") if reason in FINISH_REASONS else md_escape(str(reason))
         st.caption(t("learn.finished", why=why))
+
+
+def _generated_chips(views, spans, current: int) -> list[str]:
+    """Generated tokens as chips: text where whole, bytes where a character is split over tokens,
+    and after each such run the character its bytes make (or a mark while bytes are still missing)."""
+    out = []
+    for v in views:
+        color, bold = ("orange", True) if v.index == current else ("blue", False)
+        out.append(token_chip(v.text, color, bold) if v.text is not None else byte_chip(v.raw, color, bold))
+        span = spans[v.span] if v.span is not None else None
+        if span is not None and v.index == min(span.last, views[-1].index):
+            joined = t("learn.strip.joins", text=md_escape(span.text)) if span.complete else t("learn.strip.pending")
+            out.append(f":green-badge[{joined}]")
+    return out
+
+
+def _candidate_label(c) -> str:
+    """A candidate as plain text for the table: repr of its text, or its bytes when not a whole character."""
+    if not c.token_bytes:
+        return repr(c.token_text)
+    raw = bytes.fromhex(c.token_bytes)
+    whole = tokens.token_text_of(raw)
+    return repr(whole) if whole is not None else tokens.hex_bytes(raw)
 
 
 def _verified(info) -> None:
