@@ -32,7 +32,7 @@ def run(args) -> int:
             hidden=info.hidden_size))
     print(t("explain_cli.prompt", prompt_tokens=len(tr.prompt_token_ids), generated=len(tr.steps),
             finish_reason=tr.finish_reason))
-    print(t("explain_cli.text", text=tr.prompt_text + tr.generated_text))
+    print(t("explain_cli.text", text=tr.text))  # decoded as one byte stream: split characters joined
     print()
     print(explain_text(tr))
     return 0
