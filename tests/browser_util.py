@@ -117,6 +117,19 @@ def launch(playwright, **kw):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, **kw)
 
 
+@contextmanager
+def visitor(browser, width: int, height: int):
+    """A fresh visitor (own context, hence own Streamlit session), with JS errors kept in page.js_errors."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    pg = context.new_page()
+    pg.js_errors = []
+    pg.on("pageerror", lambda e: pg.js_errors.append(str(e)))
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
 def wait_ready(page, timeout: float = 120_000) -> None:
     """The script has finished and no status widget ("Running...") is shown."""
     page.locator(READY).wait_for(state="attached", timeout=timeout)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 
+import browser_util
 import pytest
 from browser_util import (
     ARTIFACTS,
@@ -57,12 +58,8 @@ def browser():
 @pytest.fixture
 def page(browser):
     """A fresh visitor (own context, hence own Streamlit session), with JS errors recorded."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    pg = context.new_page()
-    pg.js_errors = []
-    pg.on("pageerror", lambda e: pg.js_errors.append(str(e)))
-    yield pg
-    context.close()
+    with browser_util.visitor(browser, 1400, 900) as pg:
+        yield pg
 
 
 def _open(page, url: str) -> None:

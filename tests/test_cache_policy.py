@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
+from policy_runs import PROMPT
+from policy_runs import run_logits as _run
 from tiny_models import tiny_loaded
 
 from kvviz import KvvizError
@@ -11,18 +13,6 @@ from kvviz.cache.full import FullCache
 from kvviz.cache.specs import policy_from_spec
 from kvviz.cache.window import WindowCache
 from kvviz.engine.tracer import Tracer
-
-PROMPT = "The cache grows by one token at every step"
-
-
-def _run(loaded, steps: int, **kw):
-    """The tracer's tokens, every step's next-token logits, and the steps."""
-    tracer = Tracer(loaded, PROMPT, steps, compare=False, **kw)
-    logits = []
-    while not tracer.done:
-        tracer.step()
-        logits.append(tracer.last_logits.clone())
-    return tracer, torch.stack(logits)  # (steps, vocab)
 
 
 def _window_mask(total: int, prompt: int, window: int) -> torch.Tensor:

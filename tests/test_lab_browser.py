@@ -45,12 +45,8 @@ def lab_url(tmp_path_factory):
 def page():
     with sync_playwright() as p:
         b = launch(p)
-        context = b.new_context(viewport={"width": 1500, "height": 950})
-        pg = context.new_page()
-        pg.js_errors = []
-        pg.on("pageerror", lambda e: pg.js_errors.append(str(e)))
-        yield pg
-        context.close()
+        with browser_util.visitor(b, 1500, 950) as pg:
+            yield pg
         b.close()
 
 

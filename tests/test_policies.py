@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
+from policy_runs import PROMPT
+from policy_runs import run_logits as _run
 from tiny_models import tiny_loaded
 
 from kvviz import KvvizError
@@ -13,17 +15,6 @@ from kvviz.cache.quantized import QuantizedCache
 from kvviz.cache.sinks import SinksCache
 from kvviz.cache.specs import policy_from_spec
 from kvviz.engine.tracer import Tracer
-
-PROMPT = "The cache grows by one token at every step"  # 9 tokens
-
-
-def _run(loaded, steps: int, **kw):
-    tracer = Tracer(loaded, PROMPT, steps, compare=False, **kw)
-    logits = []
-    while not tracer.done:
-        tracer.step()
-        logits.append(tracer.last_logits.clone())
-    return tracer, torch.stack(logits)  # (steps, vocab)
 
 
 def _sinks_mask(total: int, prompt: int, sinks: int, recent: int) -> torch.Tensor:

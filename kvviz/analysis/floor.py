@@ -15,15 +15,12 @@ Pure Python: no torch here.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from kvviz.errors import KvvizError
-from kvviz.paths import ASSETS
+from kvviz.planner.catalog import ACCELERATORS_FILE, DATA_DIR, Accelerator, load_accelerators
 
-ACCELERATORS_PATH = ASSETS / "accelerators.json"
+ACCELERATORS_PATH = DATA_DIR / ACCELERATORS_FILE  # read by the planner's catalog, the one reader
 
 
 def weight_bytes_read(parameter_bytes: int, embedding_bytes: int, tied: bool, row_bytes: int = 0) -> int:
@@ -47,39 +44,13 @@ def tokens_per_s(step_seconds: float) -> float:
     return 1.0 / step_seconds if step_seconds > 0 else float("inf")
 
 
-@dataclass(frozen=True)
-class Accelerator:
-    name: str
-    memory_bytes: int
-    bandwidth_bytes_per_s: float
-    bandwidth_source: str
+def accelerators() -> list[Accelerator]:
+    """Every accelerator of the planner's catalog, each with its datasheet memory bandwidth."""
+    return load_accelerators()
 
 
-@lru_cache(maxsize=4)
-def _accelerators(path: str) -> tuple[Accelerator, ...]:
-    try:
-        raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        rows = raw["accelerators"]
-        return tuple(
-            Accelerator(
-                name=str(r["name"]),
-                memory_bytes=int(r["memory_bytes"]),
-                bandwidth_bytes_per_s=float(r["memory_bandwidth_bytes_per_s"]),
-                bandwidth_source=str(r.get("memory_bandwidth_source", "")),
-            )
-            for r in rows
-        )
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise KvvizError(f"Could not read the accelerators' bandwidths from {path}: {e}") from e
-
-
-def accelerators(path: Path | str = ACCELERATORS_PATH) -> tuple[Accelerator, ...]:
-    """Every accelerator in kvviz/assets/accelerators.json with its datasheet memory bandwidth."""
-    return _accelerators(str(path))
-
-
-def accelerator(name: str, path: Path | str = ACCELERATORS_PATH) -> Accelerator:
-    for acc in accelerators(path):
+def accelerator(name: str) -> Accelerator:
+    for acc in accelerators():
         if acc.name == name:
             return acc
     raise KvvizError(f"No accelerator named {name!r} in the list.")
@@ -100,7 +71,6 @@ class PlannedFloor:
 
 def planned_floor(
     weight_bytes: int, cache_bytes: int, accelerator_name: str, devices: int = 1,
-    path: Path | str = ACCELERATORS_PATH,
 ) -> PlannedFloor:
     """The floor for a planned configuration: weights + cache (all sequences of the batch) read once.
 
@@ -109,7 +79,7 @@ def planned_floor(
     """
     if devices < 1:
         raise ValueError("devices must be at least 1")
-    acc = accelerator(accelerator_name, path)
+    acc = accelerator(accelerator_name)
     bw = acc.bandwidth_bytes_per_s * devices
     seconds = step_floor_seconds(weight_bytes, cache_bytes, bw)
     total = weight_bytes + cache_bytes

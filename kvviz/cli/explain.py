@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from kvviz.engine.caps import DEFAULT_PROMPT
 from kvviz.text import t
-
-DEFAULT_PROMPT = "Lionel Messi is a"
 
 
 def register(subparsers) -> None:

@@ -10,6 +10,8 @@ from kvviz.errors import KvvizError
 from kvviz.trace_data import ModelInfo
 from kvviz.units import fmt_bytes
 
+# The source article's prompt (GPT-2 on "Lionel Messi is a"): every page and command starts from it.
+DEFAULT_PROMPT = "Lionel Messi is a"
 # Prompt + new tokens per run: bounds each run's memory (eager attention is quadratic).
 APP_MAX_CONTEXT = 2048
 # Recording every layer's attention costs layers x heads x (prompt² + one row per step) floats per

@@ -21,8 +21,8 @@ import torch
 
 from kvviz.cache.paged import DEFAULT_BLOCK_SIZE, BlockPool
 from kvviz.cache.specs import policy_from_spec
-from kvviz.engine.models import LoadedModel
-from kvviz.engine.tracer import _cache_keyword, _Runner
+from kvviz.engine.models import LoadedModel, cache_keyword
+from kvviz.engine.tracer import _Runner
 from kvviz.errors import KvvizError
 from kvviz.paths import ASSETS
 
@@ -60,7 +60,7 @@ def _prefill(model, ids: list[int], cache, start: int):
     pos = torch.arange(start, len(ids))[None]  # (1, n)
     t0, c0 = time.perf_counter(), time.thread_time()
     with torch.inference_mode():
-        out = model(input_ids=x, position_ids=pos, use_cache=True, logits_to_keep=1, **{_cache_keyword(model): cache})
+        out = model(input_ids=x, position_ids=pos, use_cache=True, logits_to_keep=1, **{cache_keyword(model): cache})
     return out.logits[0, -1].float(), (time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000
 
 

@@ -8,7 +8,6 @@ records the other mode's time and the max |logit difference| between the two.
 
 from __future__ import annotations
 
-import inspect
 import time
 from dataclasses import dataclass
 
@@ -17,7 +16,7 @@ import torch
 from kvviz.cache.policy import CachePolicy
 from kvviz.cache.specs import policy_from_spec
 from kvviz.engine import attention, caps
-from kvviz.engine.models import LoadedModel, decoder_layers
+from kvviz.engine.models import LoadedModel, cache_keyword, decoder_layers
 from kvviz.engine.sampling import Sampling
 from kvviz.engine.token_bytes import token_bytes
 from kvviz.errors import KvvizError
@@ -33,12 +32,6 @@ class _Forward:
     attentions: dict[int, torch.Tensor]  # layer -> (heads, q, k): the prefill square, or the new row
 
 
-def _cache_keyword(model) -> str:
-    """transformers 5.24 takes `cache=`; older 5.x only `past_key_values=`."""
-    params = inspect.signature(model.forward).parameters
-    return "cache" if "cache" in params else "past_key_values"
-
-
 class _Runner:
     """One decoding method. forward(ids) feeds what the method feeds and returns the last logits.
 
@@ -51,7 +44,7 @@ class _Runner:
         self.policy = policy if mode == "cached" else None
         self.cache = self.policy.make_cache(self.model, loaded.info) if self.policy else None
         self.fed = 0  # tokens already processed (original positions 0 .. fed - 1)
-        self._kw = _cache_keyword(self.model)
+        self._kw = cache_keyword(self.model)
         self._blocks = decoder_layers(self.model)
 
     def forward(self, all_ids: list[int], attention_layers: list[int] = ()) -> _Forward:

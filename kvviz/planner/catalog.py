@@ -106,6 +106,8 @@ class Accelerator:
     nominal: str
     memory_basis: str  # data: how memory_bytes was found, as the catalog states it
     source: str
+    bandwidth_bytes_per_s: float  # datasheet peak memory bandwidth (decimal): the speed floor's divisor
+    bandwidth_source: str
 
 
 @lru_cache(maxsize=1)
@@ -114,7 +116,8 @@ def _accelerators_raw() -> tuple[dict, ...]:
 
 
 def load_accelerators() -> list[Accelerator]:
-    return [Accelerator(a["name"], int(a["memory_bytes"]), a["nominal"], a["memory_basis"], a["source"])
+    return [Accelerator(a["name"], int(a["memory_bytes"]), a["nominal"], a["memory_basis"], a["source"],
+                        float(a["memory_bandwidth_bytes_per_s"]), a["memory_bandwidth_source"])
             for a in _accelerators_raw()]
 
 

@@ -15,6 +15,7 @@ import streamlit as st
 
 from kvviz.analysis import lab as alab
 from kvviz.charts import lab as charts
+from kvviz.engine.caps import DEFAULT_PROMPT
 from kvviz.errors import KvvizError
 from kvviz.text import t
 from kvviz.ui.markup import md_escape, token_chip
@@ -23,7 +24,6 @@ from kvviz.units import fmt_bytes
 log = logging.getLogger(__name__)
 
 MAX_STEPS, MAX_BUDGET, MAX_PROMPT_TOKENS = 48, 128, 256
-DEFAULT_PROMPT = "Lionel Messi is a"
 DEFAULT_FAMILIES = ["window", "sinks", "h2o"]
 PPL_TOKENS, PPL_BUDGETS = 128, (8, 16, 32, 64)
 PACE_S = 1.0

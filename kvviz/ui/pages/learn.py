@@ -15,7 +15,11 @@ import uuid
 
 import streamlit as st
 
-from kvviz.engine.caps import APP_MAX_CONTEXT, app_attention_layers  # limits per run, enforced by the engine
+from kvviz.engine.caps import (  # limits per run, enforced by the engine
+    APP_MAX_CONTEXT,
+    DEFAULT_PROMPT,
+    app_attention_layers,
+)
 from kvviz.engine.sources import SourcePolicy
 from kvviz.errors import KvvizError
 from kvviz.text import t
@@ -47,7 +51,6 @@ PRESETS: dict[str, str | None] = {
 # A hosted demo can keep visitors to the presets: KVVIZ_ALLOW_OTHER_MODELS=0 hides "Other" (and
 # kvviz.engine.sources refuses anything else, whatever the page sends).
 ALLOW_OTHER = SourcePolicy.from_env().allow_other
-DEFAULT_PROMPT = "Lionel Messi is a"
 PACES = {"slow": 2.0, "medium": 1.0, "fast": 0.3}  # Play's pace by id, in seconds per step
 DEFAULT_PACE = "medium"
 DECODINGS = ("greedy", "sampling")
