@@ -19,7 +19,7 @@ import kvviz.text.zh as zh_pkg
 ROOMS = sorted(i.name for i in pkgutil.iter_modules(en_pkg.__path__))
 ZH_ROOMS = sorted(i.name for i in pkgutil.iter_modules(zh_pkg.__path__))
 # Rooms translated so far; the test fails if one of them goes missing.
-REQUIRED = {"answers", "explain_cli", "learn", "trace_charts"}
+REQUIRED = {"answers", "explain_cli", "learn", "speed", "trace_charts"}
 # A zh value may equal its en value only when, with its {fields} removed, it has no ASCII letters at all
 # ("{message}", "{x}×", "= {text}") or it is one of these technical terms kept untranslated (docs/glossary.md).
 TECHNICAL = {"MLP", "FLOPs", "token", "Top-p"}

@@ -1,2 +1,1 @@
-"""简体中文 catalogs: one module per room, each with a STRINGS dict holding the same keys and fields as
-kvviz/text/en/. Terms follow docs/glossary.md."""
+"""Simplified Chinese catalogs (简体中文), one module per room, the same keys as kvviz/text/en/."""

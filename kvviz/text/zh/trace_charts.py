@@ -23,7 +23,7 @@ STRINGS: dict[str, str] = {
     "chart.cache_map.y": "层",
     "chart.cache_map.colorbar": "写入于",
     "chart.cache_map.hover": "第 {layer} 层，位置 {position}：{token}",
-    "chart.cache_map.evicted": "已逐出（在滑动窗口之外）",
+    "chart.cache_map.evicted": "已驱逐（在滑动窗口之外）",
     "chart.cache_map.by_prefill": "由预填充写入",
     "chart.cache_map.by_decode": "由解码第 {step} 步写入",
     # 缓存字节数
