@@ -60,7 +60,7 @@ STRINGS: dict[str, str] = {
         "（有缓存步的 {recompute_ratio:,.1f}×）。"
     ),
     "speed.live.none": "点击 **立即测量**，在本机上为内置模型计时。",
-    "speed.gpu.header": "在 GPU 上，已记录",
+    "speed.gpu.header": "GPU 上的已记录结果",
     "speed.gpu.help": (
         "用 `benchmarks/speed.py --device cuda` 在一块 H200 上记录的运行：使用已发布模型的形状和 bf16 随机权重"
         "（速度与权重的具体数值无关）。本应用本身从不需要 GPU。"

@@ -5,7 +5,7 @@ Hover templates hold Plotly's own %{...} fields and take no t() fields (t() form
 
 STRINGS: dict[str, str] = {
     "step.prefill": "预填充",
-    "step.decode": "解码第 {index} 步",
+    "step.decode": "解码 {index}",
     # 一步中的各部分计算，按 ledger 的组件划分
     "component.q_proj": "Q 投影",
     "component.kv_proj": "K、V 投影",
@@ -18,7 +18,7 @@ STRINGS: dict[str, str] = {
     "mode.recompute": "重新计算",
     # 缓存分布图
     "chart.cache_map.empty": "重新计算模式没有缓存：步与步之间不保留任何内容",
-    "chart.cache_map.title": "{step}之后每一层缓存中的内容",
+    "chart.cache_map.title": "截至{step}，每一层缓存中的内容",
     "chart.cache_map.x": "序列中的位置（token）",
     "chart.cache_map.y": "层",
     "chart.cache_map.colorbar": "写入于",
@@ -82,6 +82,6 @@ STRINGS: dict[str, str] = {
     "chart.components.cached": "有缓存",
     "chart.components.recompute": "无缓存",
     "chart.components.hover": "%{y}：%{x:,} FLOPs",
-    "chart.components.title": "{step}时各组件的 FLOPs（整个模型）",
+    "chart.components.title": "各组件的 FLOPs：{step}（整个模型）",
     "chart.components.x": "FLOPs（G = 10⁹）",
 }
