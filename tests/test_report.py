@@ -21,7 +21,7 @@ from kvviz.analysis import ledger
 from kvviz.charts.export_config import FORMATS, chart_config
 from kvviz.engine.tracer import Tracer
 from kvviz.errors import KvvizError
-from kvviz.report.html import CHART_IDS, report_html
+from kvviz.report.html import CHART_IDS, HTML_STEP_COLUMNS, report_html
 from kvviz.report.tables import LAYER_COLUMNS, STEP_COLUMNS, layer_csv, layer_rows, step_csv, step_rows
 from kvviz.text import answers as say
 from kvviz.text import t
@@ -206,6 +206,10 @@ def test_report_has_one_table_row_per_step(trace, page):
     p = _parse(page)
     assert p.rows["steps"] == len(trace.steps)
     assert p.rows["layers"] == trace.model.num_layers
+    start = page.index('<table id="steps">')
+    table = page[start: page.index("</table>", start)]
+    assert table.count("<th>") == len(HTML_STEP_COLUMNS) and table.count("<td") == len(trace.steps) * len(
+        HTML_STEP_COLUMNS)
     for s in trace.steps:
         assert f'title="{s.cache_bytes:,}"' in page
 

@@ -26,6 +26,8 @@ from kvviz.text import language, t
 from kvviz.trace_data import Trace
 from kvviz.units import fmt_bytes, fmt_flops
 
+# The step table as the report shows it: the step's label already says prefill or decode.
+HTML_STEP_COLUMNS = tuple(c for c in STEP_COLUMNS if c != "phase")
 CHART_IDS = ("cache_bytes", "work_split", "running")  # the report's charts, by the app's chart keys
 FINISH_REASONS = ("eos", "max_new_tokens", "context")
 
@@ -128,14 +130,14 @@ def _steps_section(trace: Trace) -> str:
     for s, r in zip(trace.steps, step_rows(trace)):
         other = "" if r["other_time_ms"] is None else f"{r['other_time_ms']:.1f}"
         cells.append(
-            f'<tr><td>{escape(charts.step_label(s))}</td><td class="text">{escape(r["phase"])}</td>'
+            f'<tr><td>{escape(charts.step_label(s))}</td>'
             f'<td class="text">{escape(repr(r["token"]))}</td><td>{r["context_length"]:,}</td>'
             f'<td title="{r["cache_bytes"]:,}">{escape(fmt_bytes(r["cache_bytes"]))}</td>'
             f'<td title="{r["cached_flops"]:,}">{escape(fmt_flops(r["cached_flops"]))}</td>'
             f'<td title="{r["recompute_flops"]:,}">{escape(fmt_flops(r["recompute_flops"]))}</td>'
             f'<td>{r["ratio"]:.1%}</td><td>{r["time_ms"]:.1f}</td><td>{other}</td></tr>'
         )
-    return (f'<h2>{escape(t("report.section.steps"))}</h2>\n<table id="steps">{_head_row(STEP_COLUMNS)}'
+    return (f'<h2>{escape(t("report.section.steps"))}</h2>\n<table id="steps">{_head_row(HTML_STEP_COLUMNS)}'
             f'<tbody>{"".join(cells)}</tbody></table>')
 
 
