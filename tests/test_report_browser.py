@@ -9,10 +9,14 @@
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import textwrap
 
 import pytest
 from browser_util import ARTIFACTS, ROOT, launch, missing_browser_reason, served, wait_ready
+
+from kvviz.text import t
 
 _reason = missing_browser_reason()
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(_reason is not None, reason=_reason or "")]
@@ -137,5 +141,57 @@ def test_camera_saves_png_or_svg_and_tables_download_as_csv(browser, tmp_path):
             name, text = page.evaluate("() => window.__saved")
             assert name.endswith(".csv")
             assert text.lstrip("\ufeff").split() == ["a,b", "1,2", "3,4"]
+        finally:
+            context.close()
+
+
+EXPORTS = textwrap.dedent(
+    """
+    import os
+
+    from kvviz.trace_data import Trace
+    from kvviz.ui.export import show_exports
+
+    with open(os.environ["KVVIZ_EXPORT_TRACE"], encoding="utf-8") as f:
+        trace = Trace.from_json(f.read())
+    show_exports(trace, 2)
+    """
+)
+
+
+def test_export_buttons_download_the_report_and_the_tables(browser, report_file, tmp_path, monkeypatch):
+    """The files are built on Streamlit's download thread when clicked: they arrive whole, cut at the step."""
+    from kvviz.report.tables import STEP_COLUMNS
+
+    _, tr = report_file
+    trace_path = tmp_path / "trace.json"
+    trace_path.write_text(tr.to_json(), encoding="utf-8")
+    script = tmp_path / "exports.py"
+    script.write_text(EXPORTS, encoding="utf-8")
+    monkeypatch.setenv("KVVIZ_EXPORT_TRACE", str(trace_path))  # the server inherits it
+    with served(script, cwd=ROOT, log=tmp_path / "server.log") as server:
+        context = browser.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
+        page = context.new_page()
+        try:
+            page.goto(server.url)
+            button = page.get_by_role("button", name=t("report.ui.html"))
+            button.wait_for(timeout=60_000)
+            wait_ready(page)
+            files = {}
+            for label in ("report.ui.html", "report.ui.steps_csv", "report.ui.layers_csv"):
+                with page.expect_download(timeout=60_000) as got:
+                    page.get_by_role("button", name=t(label)).click()
+                with open(got.value.path(), encoding="utf-8") as f:
+                    files[got.value.suggested_filename] = f.read()
+            assert sorted(files) == ["kvviz-cache-layers.csv", "kvviz-report.html", "kvviz-steps.csv"]
+            report = files["kvviz-report.html"]
+            assert report.count("Plotly.newPlot(") == 3 and HOSTILE not in report
+            assert report.count("<tr><td>") == 3 + tr.model.num_layers  # steps 0-2, then the layers
+            steps = list(csv.reader(io.StringIO(files["kvviz-steps.csv"])))
+            assert len(steps) == 1 + 3 and len(steps[0]) == len(STEP_COLUMNS)
+            assert [int(r[STEP_COLUMNS.index("cache_bytes")]) for r in steps[1:]] == [
+                s.cache_bytes for s in tr.steps[:3]]
+            layers = list(csv.reader(io.StringIO(files["kvviz-cache-layers.csv"])))
+            assert [int(r[-1]) for r in layers[1:]] == [c.bytes for c in tr.steps[2].cache_layers]
         finally:
             context.close()
