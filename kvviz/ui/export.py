@@ -57,8 +57,9 @@ def _in_language(make: Callable[[], str]) -> Callable[[], str]:
     return run
 
 
-def show_exports(trace, view: int) -> None:
-    """Download buttons for the run up to step `view`: the one-page HTML report and two CSV tables."""
+def show_exports(trace, view: int, format_choice: bool = True) -> None:
+    """Download buttons for the run up to step `view`: the one-page HTML report and two CSV tables;
+    then the PNG/SVG choice, unless the page draws it elsewhere (format_choice=False: one widget per key)."""
     from kvviz.report.html import report_html
     from kvviz.report.tables import layer_csv, step_csv
 
@@ -74,4 +75,5 @@ def show_exports(trace, view: int) -> None:
     row.download_button(t("report.ui.layers_csv"), _in_language(lambda: layer_csv(shown)),
                         file_name="kvviz-cache-layers.csv", mime="text/csv", key="export_layers_csv",
                         on_click="ignore", icon=":material/table:")
-    chart_format_setting()
+    if format_choice:
+        chart_format_setting()
