@@ -11,6 +11,7 @@ def register(subparsers) -> None:
     p.add_argument("--model", default=None, help=t("explain_cli.model_help"))
     p.add_argument("--prompt", default=DEFAULT_PROMPT, help=t("explain_cli.prompt_help", prompt=DEFAULT_PROMPT))
     p.add_argument("--max-new-tokens", type=int, default=16)
+    p.add_argument("--report", metavar="FILE", help=t("report.cli.help"))
     p.set_defaults(func=run)
 
 
@@ -22,6 +23,10 @@ def run(args) -> int:
 
     if not str(args.prompt).strip():
         raise KvvizError(t("explain_cli.empty_prompt"))
+    if args.report:
+        from kvviz.cli.main import check_writable
+
+        check_writable(args.report)  # before the run, not after it
     loaded = load_model(args.model)
     info = loaded.info
     # The cost model gives both methods' work at every step, so one cached run is enough.
@@ -34,4 +39,13 @@ def run(args) -> int:
     print(t("explain_cli.text", text=tr.text))  # decoded as one byte stream: split characters joined
     print()
     print(explain_text(tr))
+    if args.report:
+        from kvviz.report.html import report_html
+
+        try:
+            with open(args.report, "w", encoding="utf-8") as f:
+                f.write(report_html(tr))
+        except OSError as e:
+            raise KvvizError(t("report.cli.failed", path=args.report, why=e.strerror)) from None
+        print(t("report.cli.written", path=args.report))
     return 0

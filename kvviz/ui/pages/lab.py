@@ -18,6 +18,7 @@ from kvviz.charts import lab as charts
 from kvviz.engine.caps import DEFAULT_PROMPT
 from kvviz.errors import KvvizError
 from kvviz.text import t
+from kvviz.ui.export import plotly_config
 from kvviz.ui.markup import md_escape, token_chip
 from kvviz.units import fmt_bytes
 
@@ -187,19 +188,22 @@ def _views(runner, view: int) -> None:
             first = summary["first_divergence"]
             m.metric(t("lab.metric.first"), t("lab.metric.none") if first is None else t("lab.metric.step", step=first),
                      width="content")
-            st.plotly_chart(charts.grid_figure(run, i, view, head), key=f"lab_grid_{i}", width="stretch")
+            st.plotly_chart(charts.grid_figure(run, i, view, head), key=f"lab_grid_{i}", width="stretch",
+                            config=plotly_config(f"lab_grid_{i}"))
             st.markdown(_text_chips(run, i, view, runner.ref_tokens))
     st.caption(t("lab.grid.caption"))
     st.caption(t("lab.text.caption.forced" if forced else "lab.text.caption.free"))
     left, right = st.columns(2)
     with left:
         if forced:
-            st.plotly_chart(charts.kl_figure(_without_full(run), view), key="lab_kl", width="stretch")
+            st.plotly_chart(charts.kl_figure(_without_full(run), view), key="lab_kl", width="stretch",
+                            config=plotly_config("lab_kl"))
             st.caption(t("lab.kl.caption"))
         else:
             st.info(t("lab.kl.free"))
     with right:
-        st.plotly_chart(charts.bytes_figure(run, view), key="lab_bytes", width="stretch")
+        st.plotly_chart(charts.bytes_figure(run, view), key="lab_bytes", width="stretch",
+                        config=plotly_config("lab_bytes"))
         st.caption(t("lab.bytes.caption"))
 
 
@@ -249,7 +253,8 @@ def _perplexity_section() -> None:
     got = st.session_state.get("lab_ppl")
     if got and got[0] == key:
         points, full = got[1]
-        st.plotly_chart(charts.perplexity_figure(points, full), key="lab_ppl_chart", width="stretch")
+        st.plotly_chart(charts.perplexity_figure(points, full), key="lab_ppl_chart", width="stretch",
+                        config=plotly_config("lab_perplexity"))
         st.caption(t("lab.ppl.caption", budgets=", ".join(str(b) for b in PPL_BUDGETS)))
 
 
@@ -273,7 +278,7 @@ def _paged_section() -> None:
     demo = st.session_state.get("lab_paged")
     if not demo:
         return
-    st.plotly_chart(charts.blocks_figure(demo), key="lab_blocks", width="stretch")
+    st.plotly_chart(charts.blocks_figure(demo), key="lab_blocks", width="stretch", config=plotly_config("lab_blocks"))
     st.caption(t("lab.paged.caption"))
     m = st.container(horizontal=True)
     m.metric(t("lab.paged.memory"), f"{fmt_bytes(demo['bytes_shared'])} / {fmt_bytes(demo['bytes_unshared'])}",

@@ -23,6 +23,7 @@ from kvviz.planner.fit import DEFAULT_RESERVE, MAX_GPUS, TP_CANDIDATES, fit, sma
 from kvviz.planner.formula import formula_latex, formula_text
 from kvviz.planner.plan import Plan, context_curve, plan, variant_configs
 from kvviz.text import t
+from kvviz.ui.export import plotly_config
 from kvviz.ui.markup import md_escape
 from kvviz.units import GB, GIB, fmt_bytes_binary
 
@@ -172,7 +173,8 @@ def _curve_section(plans: list[tuple[ModelSpec, Plan]], dtype: str, batch: int) 
         top = p.max_position_embeddings or contexts[-1]  # each line stops where the model was built to stop
         xs = [c for c in contexts if c < top] + [min(top, contexts[-1])]
         series.append((spec.name, xs, context_curve(spec, dtype, xs, batch)))
-    st.plotly_chart(charts.cache_vs_context(series, batch=batch, dtype=dtype), key="planner_curve")
+    st.plotly_chart(charts.cache_vs_context(series, batch=batch, dtype=dtype), key="planner_curve",
+                    config=plotly_config("planner_curve"))
     _say(st.caption, t("planner.ui.curve_caption"))
 
 
@@ -245,7 +247,8 @@ def _fit_section(plans: list[tuple[ModelSpec, Plan]], dtype: str, context: int, 
     for note in notes:
         _say(st.caption, note)
     usable = int(acc.memory_bytes * (1 - reserve))
-    st.plotly_chart(charts.memory_bars(bars, acc.name, usable, gpus=gpus), key="planner_bars")
+    st.plotly_chart(charts.memory_bars(bars, acc.name, usable, gpus=gpus), key="planner_bars",
+                    config=plotly_config("planner_bars"))
 
 
 def _variants_section(dtype: str, context: int) -> None:
@@ -255,7 +258,8 @@ def _variants_section(dtype: str, context: int) -> None:
         p = plan(cfg, dtype=dtype, context=context, batch=1, parameters=0)
         rows.append({"name": t(f"planner.variant.{vid}"), "bytes_per_token": p.bytes_per_token,
                      "total_bytes": p.total_bytes})
-    st.plotly_chart(charts.variants_bars(rows, context, dtype), key="planner_variants")
+    st.plotly_chart(charts.variants_bars(rows, context, dtype), key="planner_variants",
+                    config=plotly_config("planner_variants"))
     _say(st.caption, t("planner.ui.variants_caption"))
 
 

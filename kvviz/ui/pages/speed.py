@@ -16,6 +16,7 @@ from kvviz.analysis import floor, speed_runs
 from kvviz.charts import speed as charts
 from kvviz.errors import KvvizError
 from kvviz.text import t
+from kvviz.ui.export import plotly_config
 from kvviz.ui.markup import md_escape
 from kvviz.units import fmt_bytes
 
@@ -50,15 +51,18 @@ def _charts(run: dict, where: str, key: str, with_bytes: bool) -> None:
     left, right = st.columns(2)
     with left:
         st.plotly_chart(charts.ms_per_step(run, names, t("speed.chart.ms", where=where), t("speed.axis.context"),
-                                           t("speed.axis.ms")), key=f"{key}_ms")
+                                           t("speed.axis.ms")), key=f"{key}_ms",
+                        config=plotly_config(f"{key}_ms"))
         st.caption(t("speed.caption.ms"))
     with right:
         st.plotly_chart(charts.tokens_per_s(run, names, t("speed.chart.tps", where=where), t("speed.axis.context"),
-                                            t("speed.axis.tps")), key=f"{key}_tps")
+                                            t("speed.axis.tps")), key=f"{key}_tps",
+                        config=plotly_config(f"{key}_tps"))
         st.caption(t("speed.caption.tps"))
     if with_bytes:
         st.plotly_chart(charts.bytes_per_step(run, names, t("speed.chart.bytes", where=where),
-                                              t("speed.axis.context"), t("speed.axis.gb")), key=f"{key}_bytes")
+                                              t("speed.axis.context"), t("speed.axis.gb")), key=f"{key}_bytes",
+                        config=plotly_config(f"{key}_bytes"))
         st.caption(t("speed.caption.bytes"))
 
 
