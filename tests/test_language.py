@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kvviz import text
-from kvviz.text import DEFAULT, LANGUAGES, catalog, choose_language, language_from_header, language_from_tag, t
+from kvviz.text import DEFAULT, LANGUAGES, choose_language, language_from_header, language_from_tag, t
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -149,3 +149,154 @@ def test_a_language_with_other_marks_gets_them(monkeypatch):
     assert units.fmt_flops(17_565_880_320) == "17,6 GFLOP"
     text.set_language("en")
     assert units.fmt_bytes(69_120) == "69,120 bytes"
+
+
+# --- the source article: GPT-2 small beside the run's model --------------------------------------
+
+
+def test_article_columns_come_from_the_planner():
+    from kvviz.analysis.article import ARTICLE_URL, compare
+    from kvviz.planner.catalog import resolve_config
+    from kvviz.planner.layout import attention_shape
+    from kvviz.planner.plan import plan
+
+    c = compare(None, 7)
+    gpt2, smol = c.article, c.run
+    assert ARTICLE_URL == "https://zhuanlan.zhihu.com/p/630832593"
+    # GPT-2 small as the article ran it (fp32): K and V, 12 layers, 768 = 12 heads x 64, 4 bytes.
+    assert (gpt2.layers, gpt2.hidden, gpt2.heads, gpt2.kv_heads, gpt2.head_dim) == (12, 768, 12, 12, 64)
+    assert (gpt2.attention, gpt2.dtype, gpt2.value_bytes) == ("mha", "fp32", 4)
+    assert gpt2.bytes_per_token == 2 * 12 * 768 * 4 == 73_728
+    assert gpt2.bytes_at_context == 7 * 73_728 and gpt2.k_shape == gpt2.v_shape == (1, 12, 7, 64)
+    # The built-in model's catalog entry, in fp32 as it runs here: GQA, 9 query heads on 3 K/V heads.
+    assert (smol.layers, smol.hidden, smol.heads, smol.kv_heads, smol.head_dim) == (30, 576, 9, 3, 64)
+    assert smol.attention == "gqa" and smol.bytes_per_token == 2 * 30 * 3 * 64 * 4 == 46_080
+    assert smol.k_shape == (1, 3, 7, 64)
+    assert c.ratio == pytest.approx(46_080 / 73_728)
+    # ... and the same figures as the planner gives for each catalog entry.
+    for col, name in ((gpt2, "GPT-2"), (smol, "SmolLM2-135M")):
+        spec = resolve_config(name)
+        p = plan(spec, dtype="fp32", context=7)
+        assert (col.bytes_per_token, col.bytes_at_context) == (p.bytes_per_token, p.total_bytes)
+        assert (col.layers, col.heads, col.kv_heads, col.head_dim) == attention_shape(spec.config)
+    # A bf16 cache halves the built-in model's bytes: the dtype is the planner's, not a constant here.
+    from kvviz.analysis.article import catalog_column
+
+    assert catalog_column("SmolLM2-135M", "bf16", 7).bytes_per_token == 23_040
+
+
+@pytest.mark.slow
+def test_article_run_column_matches_the_real_cache():
+    """The run's column, from its ModelInfo, equals the planner's catalog entry and the real cache's bytes."""
+    from kvviz.analysis.article import compare, compare_trace
+    from kvviz.engine.models import load_model
+    from kvviz.engine.tracer import Tracer
+
+    loaded = load_model(None)
+    tr = Tracer(loaded, "Lionel Messi is a", 3, compare=False).run()
+    last = tr.steps[-1]
+    c = compare_trace(tr)
+    assert c.tokens == last.context_length == 9
+    assert c.run.bytes_at_context == last.cache_bytes  # the real DynamicCache's bytes
+    layer0 = last.cache_layers[0]
+    assert list(c.run.k_shape) == layer0.key_shape and list(c.run.v_shape) == layer0.value_shape
+    builtin = compare(None, c.tokens).run
+
+    def figures(col):
+        return {k: v for k, v in vars(col).items() if k != "name"}
+
+    assert figures(c.run) == figures(builtin)
+
+
+def test_article_words_in_both_languages_carry_the_same_numbers():
+    from kvviz.analysis.article import ARTICLE_URL, compare
+    from kvviz.text.article import plain_text, rows
+
+    c = compare(None, 7)
+    en = plain_text(c)
+    assert ARTICLE_URL in en and "73,728 bytes" in en and "46,080 bytes" in en and "(1, 3, 7, 64)" in en
+    text.set_language("zh")
+    zh = plain_text(c)
+    assert ARTICLE_URL in zh and "知乎" in zh and "73,728 字节" in zh and "516,096 字节" in zh
+    assert [r[1:] for r in rows(c)][:5] == [["12", "30"], ["768", "576"], ["12", "9"], ["12", "3"], ["64", "64"]]
+
+
+def test_the_page_links_the_article_and_escapes_the_rest():
+    from kvviz.ui.pages.article import named_markdown
+
+    md = named_markdown()
+    assert "](https://zhuanlan.zhihu.com/p/630832593)" in md and "\\“" not in md and "KV\\-Cache" in md
+
+
+# --- the CLI's --lang ------------------------------------------------------------------------------
+
+
+def test_cli_language_is_known_before_the_parsers_are_built(monkeypatch):
+    from kvviz.cli.main import build_parser, cli_language
+
+    monkeypatch.delenv("KVVIZ_LANG", raising=False)
+    assert cli_language(["explain"]) == "en"
+    assert cli_language(["explain", "--lang", "zh"]) == "zh"
+    assert cli_language(["--lang=zh", "capacity", "--config", "GPT-2"]) == "zh"
+    monkeypatch.setenv("KVVIZ_LANG", "zh_CN.UTF-8")
+    assert cli_language(["trace", "--prompt", "x"]) == "zh"
+    assert cli_language(["trace", "--lang", "en", "--prompt", "x"]) == "en"
+    monkeypatch.setenv("KVVIZ_LANG", "fr")
+    assert cli_language(["lab"]) == "en"
+    # Every subcommand takes --lang, before or after its name; an unknown one is refused.
+    parser = build_parser()
+    for cmd in ("trace", "explain", "capacity", "lab"):
+        extra = {"trace": ["--prompt", "x"], "lab": ["--prompt", "x", "--policy", "full"]}.get(cmd, [])
+        assert parser.parse_args([cmd, "--lang", "zh", *extra]).lang == "zh"
+        assert parser.parse_args(["--lang", "zh", cmd, *extra]).lang == "zh"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["explain", "--lang", "xx"])
+
+
+def test_cli_help_is_in_the_chosen_language(capsys, monkeypatch):
+    from kvviz.cli.main import main
+
+    monkeypatch.delenv("KVVIZ_LANG", raising=False)
+    with pytest.raises(SystemExit):
+        main(["explain", "--lang", "zh", "--help"])
+    out = capsys.readouterr().out
+    assert "输出和本帮助的语言" in out and "KV" in out  # zh's own help line; other lines: zh1/zh2's catalogs
+
+
+def test_capacity_cli_writes_bytes_in_chinese(capsys, monkeypatch):
+    from kvviz.cli.main import main
+
+    monkeypatch.delenv("KVVIZ_LANG", raising=False)
+    assert main(["capacity", "--config", "GPT-2", "--dtype", "fp32", "--context", "7", "--lang", "zh"]) == 0
+    assert "73,728" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_explain_cli_in_chinese_prints_the_articles_questions_and_its_link(capsys, monkeypatch):
+    """With a zh catalog entry for a question (zh1's answers.py, or one patched in here), `explain --lang zh`
+    prints the article's own words; the article is named and linked either way."""
+    from kvviz.analysis.answers import QUESTION_KEYS
+    from kvviz.cli.main import main
+
+    real = text.catalog
+    question = "KV Cache 节省了 Self-Attention 层中哪部分的计算?"
+    key = f"answers.question.{QUESTION_KEYS[0]}"
+
+    def with_question(lang):
+        merged = dict(real(lang))
+        if lang == "zh":
+            merged.setdefault(key, question)
+        return merged
+
+    monkeypatch.setattr(text, "catalog", with_question)
+    monkeypatch.delenv("KVVIZ_LANG", raising=False)
+    assert main(["explain", "--lang", "zh", "--max-new-tokens", "2"]) == 0
+    out = capsys.readouterr().out
+    assert with_question("zh")[key] in out
+    assert "https://zhuanlan.zhihu.com/p/630832593" in out and "知乎" in out
+    assert "73,728 字节" in out  # GPT-2 small's bytes per token, in Chinese
+    text.set_language("en")
+    assert main(["explain", "--max-new-tokens", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "https://zhuanlan.zhihu.com/p/630832593" in out and "73,728 bytes" in out
+    assert real("en")[key] in out

@@ -46,7 +46,7 @@ class ModelColumn:
     attention: str  # "mha", "gqa" or "mqa" (kvviz.planner.layout.attention_variant)
     dtype: str  # the planner's dtype name ("fp32", "bf16", ...)
     value_bytes: int  # bytes per cached value in that dtype
-    k_shape: tuple[int, int, int, int]  # one layer's K for `tokens` cached tokens: (batch 1, kv_heads, tokens, head_dim)
+    k_shape: tuple[int, int, int, int]  # one layer's K at `tokens` cached tokens: (1, kv_heads, tokens, head_dim)
     v_shape: tuple[int, int, int, int]  # the same for V
     bytes_per_token: int  # K and V of every layer for one token (no window capping)
     bytes_at_context: int  # the whole cache at `tokens` tokens, as transformers' DynamicCache holds it

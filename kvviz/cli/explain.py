@@ -15,10 +15,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from kvviz.analysis.article import compare_trace
     from kvviz.engine.models import load_model
     from kvviz.engine.tracer import Tracer
     from kvviz.errors import KvvizError
-    from kvviz.analysis.article import compare_trace
     from kvviz.text.answers import explain_text
     from kvviz.text.article import plain_text
 

@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from kvviz.analysis.article import ARTICLE_TITLE, ARTICLE_URL, compare_trace
-from kvviz.text import t
 from kvviz.text import article as say
+from kvviz.text import t
 from kvviz.ui.markup import md_escape
 
 _CUT = "\x00"  # where the link goes in the sentence that names the article
