@@ -300,3 +300,75 @@ def test_explain_cli_in_chinese_prints_the_articles_questions_and_its_link(capsy
     out = capsys.readouterr().out
     assert "https://zhuanlan.zhihu.com/p/630832593" in out and "73,728 bytes" in out
     assert real("en")[key] in out
+
+
+# --- in a real browser ------------------------------------------------------------------------------
+
+
+def _browser_reason():
+    from browser_util import missing_browser_reason
+
+    return missing_browser_reason()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(_browser_reason() is not None, reason=str(_browser_reason()))
+def test_switching_language_in_the_browser_keeps_the_run_step_and_tab(tmp_path):
+    """?lang=zh opens in Chinese (picker shows 简体中文), the URL keeps lang while stepping, and the
+    picker switches to English on the same run, step and open tab; the browser's own language is the
+    default without ?lang=."""
+    import re
+
+    from browser_util import ROOT, full_screenshot, launch, metric, served, wait_ready
+    from playwright.sync_api import expect, sync_playwright
+
+    def zh(key, **f):
+        return t(key, "zh", **f)
+
+    with served(ROOT / "app.py", log=tmp_path / "server.log") as server, sync_playwright() as p:
+        browser = launch(p)
+        try:
+            ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
+            page = ctx.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(server.url + "/?lang=zh")
+            expect(metric(page, zh("learn.metric.cached"))).to_have_text("7", timeout=180_000)
+            wait_ready(page)
+            picker = page.get_by_role("combobox", name=zh("language.picker"), exact=True)
+            expect(picker).to_have_value("简体中文")
+            page.get_by_role("tab", name=zh("learn.tab.cache"), exact=True).click()
+            for i in (1, 2):
+                page.get_by_role("button", name=zh("learn.next")).click()
+                expect(metric(page, zh("learn.metric.step"))).to_have_text(zh("step.decode", index=i), timeout=60_000)
+                wait_ready(page)
+                assert re.search(r"[?&]lang=zh\b", page.url), page.url
+            full_screenshot(page, tmp_path / "zh.png")
+            # Switch to English with the picker: same run (9 tokens cached), same step, same tab.
+            picker.click()
+            page.get_by_role("option", name="English", exact=True).click()
+            expect(metric(page, t("learn.metric.step", "en"))).to_have_text(t("step.decode", "en", index=2),
+                                                                            timeout=60_000)
+            wait_ready(page)
+            expect(metric(page, t("learn.metric.cached", "en"))).to_have_text("9")
+            expect(page.get_by_role("tab", name=t("learn.tab.cache", "en"), exact=True)).to_have_attribute(
+                "aria-selected", "true")
+            expect(page.get_by_role("combobox", name=t("language.picker", "en"), exact=True)).to_have_value("English")
+            assert re.search(r"[?&]lang=en\b", page.url), page.url
+            page.goto(server.url + "/?lang=xx")  # unknown: English, no error
+            expect(metric(page, t("learn.metric.cached", "en"))).to_have_text("7", timeout=180_000)
+            wait_ready(page)
+            assert re.search(r"[?&]lang=en\b", page.url) and not page.locator('[data-testid="stException"]').count()
+            ctx.close()
+            # No ?lang=: the browser's language decides, and the URL then says it.
+            ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+            page = ctx.new_page()
+            page.goto(server.url + "/")
+            expect(metric(page, zh("learn.metric.cached"))).to_have_text("7", timeout=180_000)
+            wait_ready(page)
+            expect(page.get_by_role("combobox", name=zh("language.picker"), exact=True)).to_have_value("简体中文")
+            assert re.search(r"[?&]lang=zh\b", page.url), page.url
+            ctx.close()
+            assert not errors, errors
+        finally:
+            browser.close()
