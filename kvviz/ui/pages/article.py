@@ -14,6 +14,7 @@ from kvviz.text import article as say
 from kvviz.text import t
 from kvviz.ui.markup import md_escape
 
+_ROW_PX = 35  # st.dataframe's default row height
 _CUT = "\x00"  # where the link goes in the sentence that names the article
 
 
@@ -31,5 +32,7 @@ def show_article(trace) -> None:
         st.markdown(named_markdown())
         st.markdown(md_escape(say.intro()[1]))
         st.caption(md_escape(say.caption(c)))
-        st.dataframe(pd.DataFrame(say.rows(c), columns=say.header(c)), hide_index=True, width="stretch")
+        rows = say.rows(c)
+        st.dataframe(pd.DataFrame(rows, columns=say.header(c)), hide_index=True, width="stretch",
+                     height=_ROW_PX * (len(rows) + 1) + 3)  # every row shown, no inner scrolling
         st.caption(md_escape(say.ratio_line(c)))
