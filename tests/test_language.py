@@ -355,6 +355,11 @@ def test_switching_language_in_the_browser_keeps_the_run_step_and_tab(tmp_path):
                 "aria-selected", "true")
             expect(page.get_by_role("combobox", name=t("language.picker", "en"), exact=True)).to_have_value("English")
             assert re.search(r"[?&]lang=en\b", page.url), page.url
+            # The picker is on every page, and the language goes with the visitor.
+            page.get_by_role("link", name=t("planner.nav", "en")).click()
+            wait_ready(page)
+            expect(page.get_by_role("combobox", name=t("language.picker", "en"), exact=True)).to_have_value("English")
+            assert re.search(r"[?&]lang=en\b", page.url), page.url
             page.goto(server.url + "/?lang=xx")  # unknown: English, no error
             expect(metric(page, t("learn.metric.cached", "en"))).to_have_text("7", timeout=180_000)
             wait_ready(page)
