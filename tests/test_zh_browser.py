@@ -11,9 +11,10 @@ the allow-list: data that is the same in every language, i.e. the run's own prom
 decoded text (the model writes what it writes), model and accelerator names and the planner
 catalog's own data (its source notes are quoted as published), the source article's prompt
 "Lionel Messi is a", and Streamlit's own chrome that an app cannot translate (the file uploader's
-drop zone, the "Skip to main content" keyboard link: CHROME). Code (`head_dim`), units (kB, GiB,
-MFLOP), shapes and hex bytes (E6 A2) never match: they are not two whitespace-separated words of
-three letters. Streamlit's dataframes draw on a canvas: their cells are not text nodes, not read here.
+drop zone, the "Skip to main content" keyboard link: CHROME). Code shown as code (<code>, <pre>:
+`python -m kvviz trace ...`) is not read. Code in prose (`head_dim`), units (kB, GiB, MFLOP), shapes
+and hex bytes (E6 A2) never match: they are not two whitespace-separated words of three letters.
+Streamlit's dataframes draw on a canvas: their cells are not text nodes, not read here.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ VISIBLE_TEXT = """(chrome) => {
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
         const el = n.parentElement;
         const s = n.nodeValue.trim();
-        if (!s || !el || el.closest('script,style,noscript')) continue;
+        if (!s || !el || el.closest('script,style,noscript,code,pre')) continue;  // code reads the same in any language
         if ([...skip].some(c => c.contains(el))) continue;
         const r = el.getClientRects();
         const cs = getComputedStyle(el);

@@ -18,6 +18,9 @@ from functools import cache
 
 LANGUAGES = ("en", "zh")  # English, Simplified Chinese (简体中文)
 DEFAULT = "en"
+# Each language's name in itself, the same whatever language is current (so not in the catalogs):
+# a visitor who cannot read the page can still find their own.
+LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
 # Per thread/context, never per process: each Streamlit script run sets its visitor's language.
 _current: ContextVar[str] = ContextVar("kvviz_lang", default=DEFAULT)
 
@@ -57,9 +60,8 @@ def t(key: str, lang: str | None = None, /, **fields) -> str:
 
 
 def language_name(lang: str) -> str:
-    """A language's name in itself ("English", "简体中文"), the same whatever language is current:
-    a visitor who cannot read the page can still find their own."""
-    return t(f"language.name.{lang}", lang)
+    """A language's name in itself: "English", "简体中文" (the picker's labels)."""
+    return LANGUAGE_NAMES[lang]
 
 
 def language_from_tag(tag: str | None) -> str | None:

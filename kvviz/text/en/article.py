@@ -18,7 +18,7 @@ STRINGS: dict[str, str] = {
         "{run_kv} K/V heads × {run_head_dim} × {run_value_bytes} bytes = {run_bytes}, against 2 × {article_layers} "
         "× {article_kv} × {article_head_dim} × {article_value_bytes} = {article_bytes}."
     ),
-    "article.col.row": "",
+    "article.col.row": "figure",
     "article.col.article": "GPT-2 small (the article)",
     "article.col.run": "{name} (this run)",
     "article.row.layers": "layers",

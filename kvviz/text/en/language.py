@@ -1,9 +1,6 @@
 """The language switch (sidebar picker, CLI --lang) and the words inside formatted numbers (kvviz.units)."""
 
 STRINGS: dict[str, str] = {
-    # Each language's name in itself: the same in every catalog, so a visitor finds their own.
-    "language.name.en": "English",
-    "language.name.zh": "简体中文",
     "language.picker": "Language / 语言",
     "language.picker_help": "The page's language; kept in the address as ?lang=en or ?lang=zh.",
     "language.cli_help": "language of the output and of this help: en or zh (default: $KVVIZ_LANG, else en)",

@@ -16,7 +16,7 @@ STRINGS: dict[str, str] = {
         "{run_kv} 个 K/V 头 × {run_head_dim} × {run_value_bytes} 字节 = {run_bytes}，而 GPT-2 small 为 2 × "
         "{article_layers} × {article_kv} × {article_head_dim} × {article_value_bytes} = {article_bytes}。"
     ),
-    "article.col.row": "",
+    "article.col.row": "项目",
     "article.col.article": "GPT-2 small（原文章）",
     "article.col.run": "{name}（本次运行）",
     "article.row.layers": "层数",
