@@ -376,3 +376,28 @@ def test_switching_language_in_the_browser_keeps_the_run_step_and_tab(tmp_path):
             assert not errors, errors
         finally:
             browser.close()
+
+
+@pytest.mark.slow
+def test_the_picker_writes_only_lang_and_keeps_the_run():
+    """AppTest: ?lang=zh opens in Chinese; the picker switches to English, rewrites only ?lang= (other
+    query parameters hold the run's settings) and keeps the run and the step on screen."""
+    AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["lang"] = "zh"
+    at.query_params["other"] = "kept"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert dict(at.query_params) == {"lang": "zh", "other": "kept"}
+    assert at.title[0].value == t("learn.title", "zh")
+    picker = next(s for s in at.selectbox if s.key == "language_choice")
+    assert picker.value == "zh" and picker.options == [text.language_name(x) for x in LANGUAGES]
+    at.button(key="next").click().run()
+    tracer = at.session_state["tracer"]
+    assert at.session_state["view"] == 1
+    next(s for s in at.selectbox if s.key == "language_choice").select("en").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == t("learn.title", "en")
+    assert dict(at.query_params) == {"lang": "en", "other": "kept"}
+    assert at.session_state["tracer"] is tracer and at.session_state["view"] == 1
