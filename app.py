@@ -2,31 +2,48 @@
 
 import streamlit as st
 
-from kvviz.text import t
+from kvviz.text import LANGUAGES, choose_language, language_name, t
 from kvviz.ui.pages import lab as lab_page
 from kvviz.ui.pages import learn as explainer_page
 from kvviz.ui.pages import plan as planner_page
 from kvviz.ui.pages import speed as speed_page
 from kvviz.ui.state import apply_language
 
+W_LANG = "language_choice"  # the sidebar picker's widget key: holds a stable id ("en", "zh")
 
-def visitor_language() -> str | None:
-    """The one place the visitor's language is chosen (issue 12: read ?lang= and the browser's
-    language here, e.g. st.query_params.get("lang")). None keeps the language already in the
-    visitor's session (English by default)."""
-    return None
+
+def visitor_language() -> str:
+    """The one place the visitor's language is chosen: ?lang= in the URL wins (an unknown value gives
+    English), then the choice already in their session (the picker's key), then the browser's language."""
+    return choose_language(
+        url=st.query_params.get("lang"),
+        session=st.session_state.get(W_LANG),
+        locale=st.context.locale,  # navigator.language, e.g. "zh-CN"
+        accept_language=st.context.headers.get("Accept-Language"),
+    )
+
+
+def _on_pick() -> None:
+    """The picker writes the URL (only its own parameter: the others hold the run's settings)."""
+    st.query_params["lang"] = st.session_state[W_LANG]
 
 
 # Per visitor, per script run: kvviz.text keeps it in a ContextVar, never in a process global.
-apply_language(visitor_language())
+lang = apply_language(visitor_language())
+st.session_state[W_LANG] = lang  # the picker shows the language in force
+if st.query_params.get("lang") != lang:
+    st.query_params["lang"] = lang  # kept in the address: a shared link opens in the same language
 
 st.set_page_config(page_title=t("learn.page_title"), page_icon="🧮", layout="wide")
 
-st.navigation(
+pages = st.navigation(
     [
         st.Page(explainer_page.render, title=t("learn.nav"), url_path="explainer", default=True),
         st.Page(planner_page.render, title=t("planner.nav"), url_path="planner"),
         st.Page(speed_page.render, title=t("speed.nav"), url_path="speed"),
         st.Page(lab_page.render, title=t("lab.nav"), url_path="lab"),
     ]
-).run()
+)
+st.sidebar.selectbox(t("language.picker"), LANGUAGES, key=W_LANG, format_func=language_name,
+                     on_change=_on_pick, help=t("language.picker_help"))
+pages.run()

@@ -16,10 +16,12 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from kvviz.analysis.article import compare_trace
     from kvviz.engine.models import load_model
     from kvviz.engine.tracer import Tracer
     from kvviz.errors import KvvizError
     from kvviz.text.answers import explain_text
+    from kvviz.text.article import plain_text
 
     if not str(args.prompt).strip():
         raise KvvizError(t("explain_cli.empty_prompt"))
@@ -37,6 +39,8 @@ def run(args) -> int:
     print(t("explain_cli.prompt", prompt_tokens=len(tr.prompt_token_ids), generated=len(tr.steps),
             finish_reason=tr.finish_reason))
     print(t("explain_cli.text", text=tr.text))  # decoded as one byte stream: split characters joined
+    print()
+    print(plain_text(compare_trace(tr)))  # the article named and linked; its GPT-2 beside this model
     print()
     print(explain_text(tr))
     if args.report:

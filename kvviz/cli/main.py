@@ -12,6 +12,8 @@ from kvviz.cli import explain as explain_cli
 from kvviz.cli import lab as lab_cli
 from kvviz.engine.sampling import Sampling
 from kvviz.errors import KvvizError
+from kvviz.text import LANGUAGES, language_from_tag, set_language
+from kvviz.text import t as text_of
 
 
 def _shape(shape: list[int]) -> str:
@@ -148,11 +150,27 @@ def build_parser() -> argparse.ArgumentParser:
     explain_cli.register(sub)
     capacity_cli.register(sub)
     lab_cli.register(sub)
+    # --lang on the top level and on every subcommand (already applied by cli_language(); here for
+    # --help and to refuse a language kvviz has no catalog for). SUPPRESS: a subcommand's default
+    # must not overwrite a --lang given before the subcommand.
+    for parser in (p, *sub.choices.values()):
+        parser.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                            help=text_of("language.cli_help"))
     return p
+
+
+def cli_language(argv: list[str] | None) -> str:
+    """The output language, known before any parser is built (their help texts come from kvviz.text):
+    --lang anywhere on the command line, else $KVVIZ_LANG, else English."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--lang")
+    given, _ = pre.parse_known_args(sys.argv[1:] if argv is None else argv)
+    return language_from_tag(given.lang or os.environ.get("KVVIZ_LANG")) or "en"
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    set_language(cli_language(argv))
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -245,7 +245,9 @@ def _attention_view(trace, view: int, info) -> None:
 def _questions(trace, view: int) -> None:
     from kvviz.analysis import answers as explain
     from kvviz.text import answers as say
+    from kvviz.ui.pages.article import show_article
 
+    show_article(replace(trace, steps=trace.steps[: view + 1]))  # the article named, its GPT-2 beside this model
     st.caption(t("answers.intro"))
     for a in explain.answers(replace(trace, steps=trace.steps[: view + 1])):
         with st.container(border=True):
