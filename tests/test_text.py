@@ -120,8 +120,8 @@ def _families() -> dict[str, tuple]:
     }
     for key, lines in answers.LINES.items():
         families[f"answers.{key}.line"] = lines
-    cases = {"attention": ("prefill", "decode", "decode_windowed"), "mlp": ("prefill", "decode"),
-             "hidden": ("prefill", "decode")}
+    cases = {"attention": ("prefill", "decode_skipped", "decode_windowed_skipped"),
+             "mlp": ("prefill_not_yet", "decode_positions"), "hidden": ("prefill", "decode")}
     for key, ids in cases.items():
         families[f"answers.{key}"] = ids
     return families
