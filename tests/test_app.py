@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from browser_util import shows_bytes
 
+from kvviz.analysis.lesson import STRIP_TOKENS
 from kvviz.text import answers as say
 from kvviz.text import t
 from kvviz.ui.markup import md_escape, token_chip
@@ -344,12 +345,13 @@ def test_prompt_markup_is_shown_as_text():
     assert at.session_state.tracer.trace.prompt_text == NASTY
     trace = at.session_state.tracer.trace
     label = t("lesson.strip.cache", n=trace.steps[1].context_length)
-    strip = [md for md in at.markdown if md.value.startswith(f":green-badge[{label}]")]
-    assert len(strip) == 1
-    body = strip[0].value
+    mds = [md.value for md in at.markdown]
+    at_label = [i for i, md in enumerate(mds) if md.startswith(f":green-badge[{label}]")]
+    assert len(at_label) == 1
+    body = mds[at_label[0] + 1]  # the chips, beside the bracket's label
     n = len(trace.prompt_token_ids)
     assert n > 10  # the prompt's tokens, each its own chip (the last one written this step)
-    assert all(token_chip(tok, "green") in body for tok in trace.token_texts[max(0, n + 1 - 40): n])
+    assert all(token_chip(tok, "green") in body for tok in trace.token_texts[max(0, n + 1 - STRIP_TOKENS): n])
     assert token_chip(trace.token_texts[n], "blue", bold=True) in body  # fed, and cached, at step 1
     # No markup survives: with every backslash-escaped character removed, the user's text has no
     # punctuation left that Markdown, KaTeX ($) or HTML could act on.

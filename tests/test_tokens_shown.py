@@ -135,10 +135,11 @@ def test_learn_page_shows_bytes_and_the_decoded_text():
     assert tr.text in decoded[0].replace("\\", "")
     # The strip: the cache bracket (every position the cache holds), then the new token outside it.
     label = t("lesson.strip.cache", n=tr.steps[-1].context_length)
-    inside = [md.value for md in at.markdown if md.value.startswith(f":green-badge[{label}]")]
-    outside = [md.value for md in at.markdown if md.value.startswith(":orange-badge[" + t("lesson.strip.new"))]
-    assert len(inside) == 1 and len(outside) == 1
-    strip = inside[0] + outside[0]
+    mds = [md.value for md in at.markdown]
+    at_label = [i for i, md in enumerate(mds) if md.startswith(f":green-badge[{label}]")]
+    outside = [md for md in mds if md.startswith(":orange-badge[" + t("lesson.strip.new"))]
+    assert len(at_label) == 1 and len(outside) == 1
+    strip = mds[at_label[0] + 1] + outside[0]  # the chips beside the bracket's label, then the new token
     raws = tr.token_raws[len(tr.prompt_token_ids):]
     for raw in raws:
         if tokens.token_text_of(raw) is None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from kvviz.analysis import ledger
 from kvviz.trace_data import Trace
 
-STRIP_TOKENS = 40  # the strip shows the last ~40 tokens; the rest on demand
+STRIP_TOKENS = 24  # the strip shows the last two dozen cached tokens (two lines at 1280 px); the rest on demand
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from kvviz.text import t
 from kvviz.trace_data import Trace
 from kvviz.units import fmt_bytes
 
-HEIGHT = 250  # px: two of these side by side fit under the strip at 1280×800
+HEIGHT = 230  # px: two of these side by side fit under the strip at 1280×800, even at a long prompt
 FONT = {"size": 12}
 WRITTEN = FRESH  # the position written this step: computed fresh, as in the work chart
 

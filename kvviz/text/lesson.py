@@ -22,11 +22,16 @@ def sentence(lesson: Lesson) -> str:
         step=lesson.step,
         fed_n=t("lesson.fed.one" if lesson.fed == 1 else "lesson.fed.many", n=lesson.fed),
         reused=lesson.reused,
-        share=f"{lesson.redo_share:.0%}",
+        share=percent(lesson.redo_share),
         cached=fmt_flops(lesson.cached_flops),
         recompute=fmt_flops_as(lesson.recompute_flops, lesson.cached_flops),
         ratio=times(lesson.recompute_flops, lesson.cached_flops),
     )
+
+
+def percent(x: float) -> str:
+    """'86%'; one decimal near 100% so that 99.7% is not shown as all of it."""
+    return f"{x:.1%}" if 0.995 <= x < 1 else f"{x:.0%}"
 
 
 def flops_pair(lesson: Lesson) -> str:

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 AGREEMENT_TOLERANCE = 1e-3
 VIEWS = ("questions", "cache", "work", "attention", "trace_file")  # the tabs, by stable id
 FINISH_REASONS = ("eos", "max_new_tokens", "context")
+STRIP_HEIGHT = 62  # px: two lines of small chips
 
 
 def error_note(e: Exception) -> Note:
@@ -126,10 +127,14 @@ def _text_strip(trace, view: int):
     row = st.container(horizontal=True, gap="small", vertical_alignment="center", key="token_strip")
     n = win.context
     label = t("lesson.strip.cache_one") if n == 1 else t("lesson.strip.cache", n=n)
-    earlier = [":gray-badge[" + t("lesson.strip.earlier", n=win.hidden) + "]"] if win.hidden else []
+    earlier = "  \n:gray-badge[" + t("lesson.strip.earlier", n=win.hidden) + "]" if win.hidden else ""
     with row.container(border=True, key="cache_bracket", width="stretch"):
-        st.markdown(f":green-badge[{label}] " + " ".join(earlier + chips[win.first:n]),
-                    help=t("lesson.strip.cache_help"))
+        inside = st.container(horizontal=True, gap="small")
+        inside.markdown(f":green-badge[{label}]" + earlier, help=t("lesson.strip.cache_help"), width="content")
+        # A long run: two lines of chips at most, scrolled to the newest (the label stays in view).
+        box = (inside.container(height=STRIP_HEIGHT, border=False, autoscroll=True, key="cache_chips") if win.hidden
+               else inside.container(key="cache_chips"))
+        box.markdown(":small[" + " ".join(chips[win.first:n]) + "]")
     with row.container(key="new_token", width="content"):
         st.markdown(":orange-badge[" + t("lesson.strip.new") + "] " + " ".join(chips[n:]),
                     help=t("lesson.strip.new_help"))
@@ -249,9 +254,11 @@ def _cache_view(trace, view: int, info) -> None:
          col["bytes"]: c.bytes}
         for i, c in enumerate(step.cache_layers)
     ]
-    left, right = st.columns([1, 1.4])
+    left, right = st.columns([1.25, 1])  # wide enough for every column at 1280 px
     with left:
         st.dataframe(rows, hide_index=True, width="stretch", height=360, column_config={
+            col["layer"]: st.column_config.NumberColumn(width="small"),
+            col["window"]: st.column_config.TextColumn(width="small"),
             col["bytes"]: st.column_config.NumberColumn(t("learn.cache.col.bytes_label"), format="localized")})
     with right:
         st.plotly_chart(charts.cache_map_figure(trace, view), width="stretch", key="cache_map")
