@@ -42,8 +42,9 @@ STRINGS: dict[str, str] = {
     "lesson.strip.cache": "cache: {n} positions",
     "lesson.strip.cache_one": "cache: 1 position",
     "lesson.strip.cache_help": (
-        "The keys and values every layer holds after this step, one per position: green ones were read from the "
-        "cache, the blue one was computed and written this step."
+        "The keys and values every layer holds after this step, one per position (␣ marks a space; ⟨E6 B4⟩ the "
+        "bytes of a token that is only part of a character). Green: read from the cache; blue: computed and "
+        "written this step."
     ),
     "lesson.strip.earlier": "… {n} earlier",
     "lesson.strip.new": "new token",

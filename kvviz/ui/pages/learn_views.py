@@ -1,5 +1,9 @@
-"""What the Learn page shows for one step: the text strip, the agreement badge, the metrics and the
-five tabs (questions, cache, work, attention, trace file). Pure drawing from a Trace: no model here.
+"""What the Learn page shows for one step. First an overview that teaches, sized to sit above the
+fold at 1280×800: the step's lesson in one sentence (kvviz.analysis.lesson), the token strip with
+the cached positions in a bracket and the new token outside it, every layer's cache growing and the
+work the cache saves (kvviz.charts.lesson). Then the details: the text so far, the agreement line,
+the metrics (FLOPs beside wall time) and five tabs (questions, cache, work, attention, trace file).
+Pure drawing from a Trace: no model here.
 
 Everything a visitor or a trace file supplies (prompt, tokens, model name, dtype, finish reason,
 error messages quoting them) goes through md_escape or a plain-text element; charts escape it
