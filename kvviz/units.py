@@ -84,3 +84,25 @@ def fmt_bytes_binary(n: int | float) -> str:
     if abs(n) >= 2**10:
         return _local(f"{n / 2**10:,.2f} KiB ({n / 1e3:,.2f} kB)")
     return f"{fmt_int(n)} {t('units.bytes')}"
+
+
+def _in_unit(n: float, units: tuple[tuple[str, float], ...], like: float, floor: tuple[str, float]) -> str:
+    """n written in the unit that `like` would get, so two figures of one sentence compare at a glance."""
+    unit, scale = next(((u, s) for u, s in units if abs(like) >= s), floor)
+    x = float(n) / scale
+    if unit == "bytes":
+        unit = t("units.bytes")
+    return f"{_local(f'{x:,.0f}')} {unit}" if abs(x) >= 1000 or scale == 1 else f"{sig3(x)} {unit}"
+
+
+def fmt_flops_as(n: float, like: float) -> str:
+    """fmt_flops(n) in the unit fmt_flops(like) uses: fmt_flops_as(1.23e9, 28.5e6) -> '1,230 MFLOP'."""
+    units = (("TFLOP", 1e12), ("GFLOP", 1e9), ("MFLOP", 1e6), ("kFLOP", 1e3))
+    return _in_unit(n, units, like, ("FLOP", 1))
+
+
+def fmt_bytes_as(n: float, like: float) -> str:
+    """fmt_bytes(n) in the unit fmt_bytes(like) uses: fmt_bytes_as(1_179_648, 69_120) -> '1,179,648 bytes'."""
+    if abs(like) < 100_000:
+        return f"{fmt_int(n)} {t('units.bytes')}"
+    return _in_unit(n, (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)), like, ("bytes", 1))

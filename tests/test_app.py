@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from browser_util import shows_bytes
 
+from kvviz.analysis.lesson import STRIP_TOKENS
 from kvviz.text import answers as say
 from kvviz.text import t
 from kvviz.ui.markup import md_escape, token_chip
@@ -135,13 +136,14 @@ def _widget(at, key: str):
 # --- first render ----------------------------------------------------------------------------
 
 
-def test_first_render_shows_the_prefill():
+def test_first_render_opens_on_the_first_decode_step():
     at = _open()
     assert at.session_state.tracer.trace.prompt_text == PROMPT
-    assert _steps(at) == 1 and at.session_state.view == 0
-    _expect_context(at, PROMPT_TOKENS, t("step.prefill"))
+    # The page computes the prefill and the first decode step on start: it opens on the cache at work.
+    assert _steps(at) == 2 and at.session_state.view == 1
+    _expect_context(at, PROMPT_TOKENS + 1, t("step.decode", index=1))
     m = _metrics(at)
-    assert shows_bytes(m["cache_size"], PROMPT_TOKENS * BYTES_PER_TOKEN), m["cache_size"]  # 322,560 bytes
+    assert shows_bytes(m["cache_size"], (PROMPT_TOKENS + 1) * BYTES_PER_TOKEN), m["cache_size"]  # 368,640 bytes
     assert not at.error
     # the built-in model passed the load-time self-check, and the page says so
     assert at.session_state.tracer.trace.model.verified
@@ -156,10 +158,10 @@ def test_first_render_shows_the_prefill():
     _show(at, "questions")
     for key in ("attention", "mlp", "hidden"):
         assert any(md_escape(say.question(key)) in md.value for md in at.markdown), key
-    # Back is disabled at the prefill; there is nothing to revisit, so no slider yet.
-    assert at.button(key="back").proto.disabled
+    # Back goes to the prefill; the slider spans the two steps.
+    assert not at.button(key="back").proto.disabled
     assert not at.button(key="next").proto.disabled
-    assert len(at.slider) == 0
+    assert len(at.slider) == 1
     # The formula line states the per-token figure the bytes come from.
     _show(at, "cache")
     assert any(f"**{BYTES_PER_TOKEN:,} " in md.value for md in at.markdown)
@@ -170,7 +172,7 @@ def test_first_render_shows_the_prefill():
 
 def test_next_back_slider_reset():
     at = _open()
-    for i in range(1, 4):
+    for i in range(2, 4):
         _click(at, "next")
         assert _steps(at) == 1 + i and at.session_state.view == i
         _expect_context(at, PROMPT_TOKENS + i, t("step.decode", index=i))
@@ -212,18 +214,16 @@ def test_next_back_slider_reset():
     assert _steps(at) == 4 and at.session_state.view == 1
     _expect_context(at, PROMPT_TOKENS + 1, t("step.decode", index=1))
 
-    # Reset: a new run from the prompt, back at the prefill.
+    # Reset: a new run from the prompt, back at its first decode step.
     _click(at, "reset")
     assert at.session_state.tracer is not tracer
-    assert _steps(at) == 1 and at.session_state.view == 0
-    _expect_context(at, PROMPT_TOKENS, t("step.prefill"))
-    assert len(at.slider) == 0
+    assert _steps(at) == 2 and at.session_state.view == 1
+    _expect_context(at, PROMPT_TOKENS + 1, t("step.decode", index=1))
 
 
 def test_generation_stops_at_max_new_tokens():
     at = _open()
-    at = _start_with(at, max_new=2)
-    _click(at, "next")
+    at = _start_with(at, max_new=2)  # prefill + decode 1 on start: both tokens chosen
     assert at.session_state.tracer.done and _steps(at) == 2
     assert any(t("learn.finished", why=t("learn.finish.max_new_tokens")) == c.value for c in at.caption)
     # At the end of the run Next and Play are disabled at once.
@@ -234,9 +234,9 @@ def test_generation_stops_at_max_new_tokens():
 
 def test_buttons_follow_the_click():
     at = _open()
-    _start_with(at, max_new=2)
+    _start_with(at, max_new=3)
     _click(at, "next")  # the last step
-    assert not at.button(key="back").proto.disabled, "Back disabled while showing decode 1"
+    assert not at.button(key="back").proto.disabled, "Back disabled while showing decode 2"
     assert at.button(key="next").proto.disabled, "Next enabled after the last step"
 
 
@@ -250,7 +250,7 @@ def test_play_then_pause():
     at.session_state["last_tick"] = 0.0  # as if the pace had elapsed: the timer's rerun takes a step
     at.run()
     _no_exception(at)
-    assert _steps(at) == 2 and at.session_state.view == 1
+    assert _steps(at) == 3 and at.session_state.view == 2
     _click(at, "play")
     assert at.session_state.playing is False and at.button(key="play").label == t("learn.play")
     steps = _steps(at)
@@ -343,11 +343,16 @@ def test_prompt_markup_is_shown_as_text():
     at = _open()
     _start_with(at, prompt=NASTY)
     assert at.session_state.tracer.trace.prompt_text == NASTY
-    strip = [md for md in at.markdown if md.value.startswith(t("learn.strip.legend"))]
-    assert len(strip) == 1
-    body = strip[0].value
-    assert token_chip(NASTY, "gray") in body
-    assert md_escape(NASTY.replace(" ", "␣")) in body
+    trace = at.session_state.tracer.trace
+    label = t("lesson.strip.cache", n=trace.steps[1].context_length)
+    mds = [md.value for md in at.markdown]
+    at_label = [i for i, md in enumerate(mds) if md.startswith(f":green-badge[{label}]")]
+    assert len(at_label) == 1
+    body = mds[at_label[0] + 1]  # the chips, beside the bracket's label
+    n = len(trace.prompt_token_ids)
+    assert n > 10  # the prompt's tokens, each its own chip (the last one written this step)
+    assert all(token_chip(tok, "green") in body for tok in trace.token_texts[max(0, n + 1 - STRIP_TOKENS): n])
+    assert token_chip(trace.token_texts[n], "blue", bold=True) in body  # fed, and cached, at step 1
     # No markup survives: with every backslash-escaped character removed, the user's text has no
     # punctuation left that Markdown, KaTeX ($) or HTML could act on.
     import re
@@ -378,7 +383,7 @@ def test_long_run_records_one_attention_layer():
     _show(at, "attention")
     assert any(t("learn.attention.one_layer", layer=15, limit=256) == c.value for c in at.caption)
     rows = _figures(at)["attn"]["data"][0]["z"]
-    assert len(rows) == PROMPT_TOKENS + 1
+    assert len(rows) == PROMPT_TOKENS + 2  # opened on decode 1, then one click
 
 
 def test_saved_trace_opens_and_steps_without_the_model():
@@ -394,12 +399,13 @@ def test_saved_trace_opens_and_steps_without_the_model():
     replay = at.session_state.tracer
     assert replay is not live and replay.trace.to_json().encode() == saved
     name = md_escape(replay.trace.model.name)
-    assert [i.value for i in at.info] == [t("learn.file.replaying", model=name, steps=4)]
-    for i in range(1, 4):
+    assert [i.value for i in at.info] == [t("learn.file.replaying", model=name, steps=5)]
+    assert at.session_state.view == 1  # a saved run opens on its first decode step too
+    for i in range(2, 5):
         _click(at, "next")
-        assert at.session_state.view == i and len(replay.trace.steps) == 4  # nothing computed
+        assert at.session_state.view == i and len(replay.trace.steps) == 5  # nothing computed
     assert at.button(key="next").proto.disabled  # the end of the recording
-    _expect_context(at, PROMPT_TOKENS + 3, t("step.decode", index=3))
+    _expect_context(at, PROMPT_TOKENS + 4, t("step.decode", index=4))
     _click(at, "reset")
     assert at.session_state.tracer is replay and at.session_state.view == 0
 

@@ -12,9 +12,18 @@ from kvviz.engine.tracer import Tracer
 from kvviz.errors import KvvizError
 from kvviz.text import answers as say
 from kvviz.text import t
-from kvviz.units import fmt_bytes, fmt_flops
+from kvviz.units import fmt_bytes, fmt_bytes_as, fmt_flops, fmt_flops_as
 
 PROMPT = "The cache grows"
+FLOP_UNITS = ("TFLOP", "GFLOP", "MFLOP", "kFLOP", "FLOP")
+BYTE_UNITS = ("GB", "MB", "kB", "bytes")
+
+
+def _units(sentence: str, units: tuple[str, ...]) -> set[str]:
+    """The units the sentence's figures are written in ("12.3 MFLOP" -> MFLOP)."""
+    import re
+
+    return set(re.findall(r"[\d.,]+ (" + "|".join(units) + r")\b", sentence))
 
 
 def _run(arch="llama", n=6, use_cache=True):
@@ -38,10 +47,19 @@ def test_three_answers_carry_the_runs_figures():
     assert e["reused_kv_bytes"] == held
     assert e["kv_proj_recompute"] == c * e["kv_proj_cached"]
     assert e["run_reused_kv_bytes"] == sum(s.cache_bytes for s in tr.steps[:-1])
+    # the headline says the result first: all the work for the earlier positions is skipped, by how much
+    parts = ("q_proj", "kv_proj", "scores", "attn_v", "o_proj")
+    assert e["attn_cached"] == sum(f["cached"][k] for k in parts)
+    assert e["attn_recompute"] == sum(f["recompute"][k] for k in parts)
+    assert (e["total_cached"], e["total_recompute"]) == (f["cached"]["total"], f["recompute"]["total"])
     sentence = say.headline(att)
-    for figure in (fmt_flops(f["cached"]["kv_proj"]), fmt_flops(f["recompute"]["kv_proj"]), fmt_bytes(held),
-                   str(c), str(c - 1)):
+    assert say.headline_key(att) == "answers.attention.decode_skipped"
+    ref = e["attn_cached"]  # the smallest FLOP figure of the sentence sets its unit
+    for figure in (fmt_flops(ref), fmt_flops_as(e["attn_recompute"], ref), fmt_flops_as(e["total_cached"], ref),
+                   fmt_flops_as(e["total_recompute"], ref), fmt_bytes(held), str(c), str(c - 1),
+                   say.times(e["total_recompute"], e["total_cached"])):
         assert figure in sentence, figure
+    assert _units(sentence, FLOP_UNITS) == {fmt_flops(ref).split()[1]}
 
     # (b) the MLP: same work per token, 1 position instead of c
     info = tr.model
@@ -51,8 +69,10 @@ def test_three_answers_carry_the_runs_figures():
     assert e["mlp_recompute"] == c * e["mlp_cached"] == c * per_token
     assert e["mlp_matrices"] == 3  # llama's MLP is gated
     sentence = say.headline(mlp)
-    for figure in (fmt_flops(per_token), fmt_flops(f["cached"]["mlp"]), fmt_flops(f["recompute"]["mlp"])):
+    assert not sentence.startswith("Not") and say.headline_key(mlp) == "answers.mlp.decode_positions"
+    for figure in (fmt_flops(per_token), fmt_flops(f["cached"]["mlp"]), fmt_flops_as(f["recompute"]["mlp"], per_token)):
         assert figure in sentence, figure
+    assert len(_units(sentence, FLOP_UNITS)) == 1
 
     # (c) the hidden state handed between blocks: [1, 1, h] against [1, c, h], in bytes
     h = info.hidden_size
@@ -62,8 +82,12 @@ def test_three_answers_carry_the_runs_figures():
     assert e["bytes_recompute"] == c * e["bytes_cached"] == c * h * 4
     assert e["all_blocks_cached"] == info.num_layers * e["bytes_cached"]
     sentence = say.headline(hid)
-    for figure in (f"[1, 1, {h}]", f"[1, {c}, {h}]", fmt_bytes(last.hidden_bytes), fmt_bytes(c * last.hidden_bytes)):
+    for figure in (f"[1, 1, {h}]", f"[1, {c}, {h}]", fmt_bytes(last.hidden_bytes),
+                   fmt_bytes_as(c * last.hidden_bytes, last.hidden_bytes)):
         assert figure in sentence, figure
+    assert len(_units(sentence, BYTE_UNITS)) == 1
+    line = say.lines(hid)[1]  # all blocks: one unit for both figures
+    assert len(_units(line, BYTE_UNITS)) == 1, line
 
     for a in (att, mlp, hid):
         assert a.lines == explain.LINES[a.key]

@@ -49,19 +49,19 @@ def test_two_visitors_share_one_computation_and_keep_their_own_view(store):
     for _ in range(3):
         _click(alice, "next")
     run = alice.session_state.tracer.run
-    assert run.computations == 4  # prefill + 3 decode steps
+    assert run.computations == 5  # prefill + decode 1 on opening, then 3 decode steps
     bob = _open()
-    assert bob.session_state.tracer.run is run and _step_metric(bob) == "prefill"
+    assert bob.session_state.tracer.run is run and _step_metric(bob) == "decode 1"
     for _ in range(3):
         _click(bob, "next")
-    assert run.computations == 4 and _step_metric(bob) == "decode 3"
+    assert run.computations == 5 and _step_metric(bob) == "decode 4"
     assert [x.token_id for x in bob.session_state.tracer.trace.steps] == \
         [x.token_id for x in alice.session_state.tracer.trace.steps]
     _click(bob, "reset")  # Bob starts again; Alice stays where she was
     _click(bob, "next")
     alice.run()
-    assert _step_metric(bob) == "decode 1" and _step_metric(alice) == "decode 3"
-    assert run.computations == 4 and s.misses == 1
+    assert _step_metric(bob) == "decode 2" and _step_metric(alice) == "decode 4"
+    assert run.computations == 5 and s.misses == 1
 
 
 def test_a_crowded_server_skips_the_recompute_pass_and_says_so(store):

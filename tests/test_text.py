@@ -16,8 +16,9 @@ from kvviz.text import catalog, t
 ROOT = Path(__file__).resolve().parent.parent
 # Modules whose words this layer holds (the planner's and speed's catalogs have their own tests).
 USERS = ["app.py", "kvviz/ui/pages/learn.py", "kvviz/ui/pages/learn_views.py", "kvviz/ui/state.py",
-         "kvviz/charts/trace.py", "kvviz/text/answers.py", "kvviz/cli/explain.py"]
-CATALOGS = ["answers", "learn", "trace_charts", "explain_cli"]  # common.py is shared by every room
+         "kvviz/charts/trace.py", "kvviz/text/answers.py", "kvviz/cli/explain.py",
+         "kvviz/charts/lesson.py", "kvviz/text/lesson.py"]
+CATALOGS = ["answers", "learn", "trace_charts", "explain_cli", "lesson"]  # common.py is shared by every room
 LITERAL = re.compile(r"""\bt\(\s*"([a-z0-9_.]+)"[,)]""")
 KEYLIKE = re.compile(r'"([a-z0-9_]+(?:\.[a-z0-9_]+)+)"')  # any "a.b.c" string literal
 NOTE = re.compile(r"""\bNote\(\s*"([a-z0-9_.]+)"[,)]""")
@@ -114,11 +115,13 @@ def _families() -> dict[str, tuple]:
         "learn.cache.col": ("layer", "k_shape", "v_shape", "window", "bytes"),
         "chart.components": ledger.MODES,
         "answers.count": (2, 3),  # an MLP's matrices, in words
+        "lesson": ("decode", "decode_windowed"),  # kvviz.analysis.lesson.Lesson.key past the prefill
+        "lesson.time": ("one_mode", "same", "longer"),  # kvviz.analysis.lesson.TimeNote.key
     }
     for key, lines in answers.LINES.items():
         families[f"answers.{key}.line"] = lines
-    cases = {"attention": ("prefill", "decode", "decode_windowed"), "mlp": ("prefill", "decode"),
-             "hidden": ("prefill", "decode")}
+    cases = {"attention": ("prefill", "decode_skipped", "decode_windowed_skipped"),
+             "mlp": ("prefill_not_yet", "decode_positions"), "hidden": ("prefill", "decode")}
     for key, ids in cases.items():
         families[f"answers.{key}"] = ids
     return families

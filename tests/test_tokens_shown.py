@@ -118,7 +118,7 @@ def test_learn_page_shows_bytes_and_the_decoded_text():
             w.set_value(MESSI)
     at.run()
     at.button(key="start").click().run()
-    for _ in range(4):
+    for _ in range(3):
         at.button(key="next").click().run()
     assert not at.exception, [e.value for e in at.exception]
     tr = at.session_state.tracer.trace
@@ -133,7 +133,13 @@ def test_learn_page_shows_bytes_and_the_decoded_text():
     decoded = [md.value for md in at.markdown if md.value.startswith(t("learn.strip.decoded", text=""))]
     assert len(decoded) == 1 and MESSI in decoded[0]
     assert tr.text in decoded[0].replace("\\", "")
-    strip = [md.value for md in at.markdown if md.value.startswith(t("learn.strip.legend"))][0]
+    # The strip: the cache bracket (every position the cache holds), then the new token outside it.
+    label = t("lesson.strip.cache", n=tr.steps[-1].context_length)
+    mds = [md.value for md in at.markdown]
+    at_label = [i for i, md in enumerate(mds) if md.startswith(f":green-badge[{label}]")]
+    outside = [md for md in mds if md.startswith(":orange-badge[" + t("lesson.strip.new"))]
+    assert len(at_label) == 1 and len(outside) == 1
+    strip = mds[at_label[0] + 1] + outside[0]  # the chips beside the bracket's label, then the new token
     raws = tr.token_raws[len(tr.prompt_token_ids):]
     for raw in raws:
         if tokens.token_text_of(raw) is None:
@@ -142,4 +148,4 @@ def test_learn_page_shows_bytes_and_the_decoded_text():
     _, spans = tokens.view(tr.token_raws)
     for span in spans:
         if span.first >= len(tr.prompt_token_ids) and span.complete:
-            assert f":green-badge[{t('learn.strip.joins', text=span.text)}]" in strip
+            assert f":violet-badge[{t('learn.strip.joins', text=span.text)}]" in strip

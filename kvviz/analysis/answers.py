@@ -22,6 +22,7 @@ from kvviz.errors import KvvizError
 from kvviz.trace_data import Step, Trace
 
 QUESTION_KEYS = ("attention", "mlp", "hidden")
+ATTENTION_PARTS = ("q_proj", "kv_proj", "scores", "attn_v", "o_proj")  # a block's self-attention, by ledger component
 # Evidence lines each answer shows, by stable id (the text layer has one template per id).
 LINES = {
     "attention": ("kv_proj", "q_proj", "scores_attn_v", "reused_kv"),
@@ -93,6 +94,11 @@ def _attention(trace: Trace, run: ledger.RunLedger) -> Answer:
         "scores_attn_v_cached": fc["scores"] + fc["attn_v"],
         "scores_attn_v_recompute": fr["scores"] + fr["attn_v"],
         "scores_attn_v_recompute_needed": fr["scores_needed"] + fr["attn_v_needed"],
+        # All the attention block's work (Q, K, V, O projections and the attention matmuls), and the whole step
+        "attn_cached": sum(fc[k] for k in ATTENTION_PARTS),
+        "attn_recompute": sum(fr[k] for k in ATTENTION_PARTS),
+        "total_cached": fc["total"],
+        "total_recompute": fr["total"],
         "reused_kv_bytes": split.reused_kv_bytes,
         "reused_kv_elements": split.reused_kv_elements,
         "run_reused_kv_bytes": run.reused_kv_bytes,

@@ -279,7 +279,7 @@ def running_totals_figure(run, view: int) -> go.Figure:
     if 0 <= view < len(steps):
         fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
     fig.update_yaxes(tickformat="~s")
-    return _layout(fig, t("chart.running.title"), t("chart.running.x"), t("chart.running.y"))
+    return _layout(fig, t("chart.running.title"), t("chart.running.x"), t("chart.running.y_si"))
 
 
 def components_figure(step: Step, log_scale: bool = False) -> go.Figure:

@@ -13,19 +13,20 @@ STRINGS: dict[str, str] = {
         "At prefill there is nothing to save yet: both methods project Q, K and V for all {context} prompt tokens "
         "({kv_proj_cached} for K and V) and fill the cache; the saving starts with the first generated token."
     ),
-    "answers.attention.decode": (
-        "It saves recomputing the keys and values of the tokens already seen: at the last step (context {context} "
-        "tokens) the K and V projections cost {kv_proj_cached} with the cache against {kv_proj_recompute} without, "
-        "because the {earlier} earlier tokens' K/V ({reused_kv_bytes}) are read from the cache, and the attention "
-        "matmuls shrink from {att_recompute} to {att_cached} since only the new token's query is scored, though it "
-        "still meets all {context} keys."
+    "answers.attention.decode_skipped": (
+        "With the cache, all the work for the {earlier} earlier positions is skipped: their Q, K, V and output "
+        "projections, their attention rows and their MLP. At the last step (context {context} tokens) that makes the "
+        "whole step {total_cached} instead of {total_recompute} ({total_ratio} less work) and its self-attention "
+        "{attn_cached} instead of {attn_recompute} ({attn_ratio} less). What is left is the new token's own work: its "
+        "query meets all {context} keys, the earlier ones' K and V read from the cache ({reused_kv_bytes})."
     ),
-    "answers.attention.decode_windowed": (
-        "It saves recomputing the keys and values of the tokens already seen: at the last step (context {context} "
-        "tokens) the K and V projections cost {kv_proj_cached} with the cache against {kv_proj_recompute} without, "
-        "because the earlier tokens' K/V still inside each layer's sliding window ({reused_kv_bytes}) are read from "
-        "the cache, and the attention matmuls shrink from {att_recompute} to {att_cached} since only the new "
-        "token's query is scored, though it still meets every key inside each layer's window."
+    "answers.attention.decode_windowed_skipped": (
+        "With the cache, all the work for the {earlier} earlier positions is skipped: their Q, K, V and output "
+        "projections, their attention rows and their MLP. At the last step (context {context} tokens) that makes the "
+        "whole step {total_cached} instead of {total_recompute} ({total_ratio} less work) and its self-attention "
+        "{attn_cached} instead of {attn_recompute} ({attn_ratio} less). What is left is the new token's own work: its "
+        "query meets the keys inside each layer's sliding window, the earlier ones' K and V read from the cache "
+        "({reused_kv_bytes})."
     ),
     "answers.attention.line.kv_proj": (
         "K and V projections at the last step: {kv_proj_cached} cached vs {kv_proj_recompute} recompute ({ratio})"
@@ -39,17 +40,16 @@ STRINGS: dict[str, str] = {
         "over the run: {run_reused_kv_bytes}"
     ),
     # --- 2. MLP
-    "answers.mlp.prefill": (
-        "Not per token: the MLP works on each position on its own, {per_token} per token through all {blocks} "
-        "blocks with or without the cache, but the cache changes how many positions it runs on: at prefill both "
-        "run it on all {positions_cached} prompt positions ({mlp_cached}); from the first generated token on, the "
-        "cached loop runs it on 1 position per step, the cache-less loop on all."
+    "answers.mlp.prefill_not_yet": (
+        "Not yet at prefill: both methods run the MLP on all {positions_cached} prompt positions ({mlp_cached}, "
+        "{per_token} per position through all {blocks} blocks). From the first generated token on, the cached loop "
+        "runs it on 1 position per step, the cache-less loop on all of them."
     ),
-    "answers.mlp.decode": (
-        "Not per token: the MLP works on each position on its own, {per_token} per token through all {blocks} "
-        "blocks with or without the cache, but the cache changes how many positions it runs on, "
-        "{positions_cached} instead of {positions_recompute} at the last step ({mlp_cached} against "
-        "{mlp_recompute})."
+    "answers.mlp.decode_positions": (
+        "Yes, in how many positions it runs on: at the last step the MLP runs on {positions_cached_n} with the cache "
+        "instead of {positions_recompute_n} without ({mlp_cached} instead of {mlp_recompute}, {mlp_ratio} less). "
+        "What it does per position is unchanged: {per_token} per token through all {blocks} blocks, each position "
+        "on its own."
     ),
     "answers.mlp.line.per_token": (
         "MLP per token per block: {per_token_block} ({matrices} matrices, hidden {hidden_size} ↔ intermediate "

@@ -95,11 +95,6 @@ STRINGS: dict[str, str] = {
     "learn.tab.attention": "Attention",
     "learn.tab.trace_file": "Trace file",
     # --- the text strip
-    "learn.strip.legend": (
-        "**Tokens so far** (grey: prompt; blue: generated; orange: this step's token; ␣ marks a space; "
-        "⟨E6 B4⟩: the bytes of a token that is only part of a character, with the character they make "
-        "in green once its bytes join up):"
-    ),
     "learn.strip.decoded": "**Text so far:** {text}",
     "learn.strip.joins": "= {text}",
     "learn.strip.pending": "… more bytes to come",

@@ -152,13 +152,14 @@ def _start(settings: dict) -> None:
         on_wait, notice = _queue_notice()
         with st.spinner(t("learn.prefilling")):
             tracer.step(on_wait)
+            tracer.step(on_wait)  # and the first decode step: the page opens on the cache at work
         notice.empty()
     except Exception as e:
         _fail(e)
         return
     learn.tracer = tracer
     learn.run_settings = settings
-    learn.view = 0
+    learn.view = len(tracer.trace.steps) - 1  # step 1 (prefill when the run stopped after it)
     learn.playing = False
     learn.error = None
     learn.loaded_model_config = loaded.config_dict  # for the capacity planner

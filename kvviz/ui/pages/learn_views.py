@@ -1,5 +1,9 @@
-"""What the Learn page shows for one step: the text strip, the agreement badge, the metrics and the
-five tabs (questions, cache, work, attention, trace file). Pure drawing from a Trace: no model here.
+"""What the Learn page shows for one step. First an overview that teaches, sized to sit above the
+fold at 1280×800: the step's lesson in one sentence (kvviz.analysis.lesson), the token strip with
+the cached positions in a bracket and the new token outside it, every layer's cache growing and the
+work the cache saves (kvviz.charts.lesson). Then the details: the text so far, the agreement line,
+the metrics (FLOPs beside wall time) and five tabs (questions, cache, work, attention, trace file).
+Pure drawing from a Trace: no model here.
 
 Everything a visitor or a trace file supplies (prompt, tokens, model name, dtype, finish reason,
 error messages quoting them) goes through md_escape or a plain-text element; charts escape it
@@ -13,10 +17,13 @@ from dataclasses import replace
 
 import streamlit as st
 
-from kvviz.analysis import tokens
+from kvviz.analysis import ledger, tokens
+from kvviz.analysis import lesson as lessons
+from kvviz.charts import lesson as lesson_charts
 from kvviz.charts import trace as charts
 from kvviz.engine.caps import ATTENTION_ALL_LAYERS_MAX_TOKENS
 from kvviz.errors import KvvizError
+from kvviz.text import lesson as say_lesson
 from kvviz.text import t
 from kvviz.trace_read import MAX_TRACE_MB
 from kvviz.ui.markup import byte_chip, md_escape, token_chip
@@ -29,6 +36,7 @@ log = logging.getLogger(__name__)
 AGREEMENT_TOLERANCE = 1e-3
 VIEWS = ("questions", "cache", "work", "attention", "trace_file")  # the tabs, by stable id
 FINISH_REASONS = ("eos", "max_new_tokens", "context")
+STRIP_HEIGHT = 62  # px: two lines of small chips
 
 
 def error_note(e: Exception) -> Note:
@@ -49,23 +57,35 @@ def tab_label(view_id: str) -> str:
 
 
 def draw(trace, view: int, done: bool) -> None:
-    """Everything below the controls for step `view` of `trace`."""
+    """Everything below the controls for step `view` of `trace`: first the overview that teaches
+    (the step's lesson, the token strip with its cache bracket, the cache growing, the work saved),
+    then the details in tabs."""
     step = trace.steps[view]
     info = trace.model
-    _text_strip(trace, view, done)
+    lesson = lessons.step_lesson(trace, view)
+    with st.container(key="lesson"):
+        st.markdown(say_lesson.sentence(lesson))
+    win, chips = _text_strip(trace, view)
+    _overview(trace, view)
+    _text_line(trace, view, win, chips)
     _badge(trace, view)
     _verified(trace.model)
-    # A row that wraps on narrow screens instead of cutting values off.
-    m = st.container(horizontal=True, gap="large")
+    # A row that wraps on narrow screens instead of cutting values off; time sits beside the FLOPs.
+    m = st.container(horizontal=True, gap="medium")
     m.metric(t("learn.metric.step"), charts.step_label(step), width="content")
     m.metric(t("learn.metric.fed"), f"{step.input_length}", width="content", help=t("learn.metric.fed_help"))
     m.metric(t("learn.metric.cached"), f"{step.context_length}", width="content", help=t("learn.metric.cached_help"))
     m.metric(t("learn.metric.cache_size"), fmt_bytes(step.cache_bytes), width="content",
              help=t("learn.metric.cache_size_help", bytes=step.cache_bytes))
+    m.metric(t("lesson.flops_metric"), say_lesson.flops_pair(lesson), width="content",
+             help=t("lesson.flops_metric_help"))
     both = step.other_time_ms is not None
     m.metric(t("learn.metric.time_both") if both else t("learn.metric.time_one"),
              f"{step.time_ms:.0f} / {step.other_time_ms:.0f}" if both else f"{step.time_ms:.0f}",
              help=t("learn.metric.time_help"), width="content")
+    if step.phase == "decode":
+        st.caption(say_lesson.time_line(lessons.time_note(trace, view)))
+    _candidates(trace, view, done)
     # Only the open tab runs, so a step redraws one view, not five. The widget holds the label;
     # the stable id of the open tab is kept beside it, so a language switch reopens the same tab.
     # (Passing `default=` instead would change the widget's identity and reset it on every switch.)
@@ -88,21 +108,91 @@ def draw(trace, view: int, done: bool) -> None:
                 draws[view_id]()
 
 
-def _text_strip(trace, view: int, done: bool) -> None:
+def _overview(trace, view: int) -> None:
+    """The cache growing and the work it saves, side by side under the strip (above the fold)."""
+    run = ledger.split_trace(replace(trace, steps=trace.steps[: view + 1]))
+    left, right = st.columns(2, gap="small")
+    with left:
+        st.plotly_chart(lesson_charts.cache_shapes_figure(trace, view), width="stretch", key="lesson_cache",
+                        config={"displayModeBar": False})
+    with right:
+        st.plotly_chart(lesson_charts.work_figure(run, view), width="stretch", key="lesson_work",
+                        config={"displayModeBar": False})
+
+
+def _text_strip(trace, view: int):
+    """The tokens: the cached positions inside a bracket that says how many there are (the one
+    written this step marked), the token this step chose outside it; collapsed to the last
+    STRIP_TOKENS positions (the rest on demand, under the overview). Returns (window, chips)."""
     step = trace.steps[view]
-    n_prompt = len(trace.prompt_token_ids)
+    fed = ledger.query_length("cached", step.phase, step.context_length)
+    win = lessons.strip_window(step.context_length, fed)
+    chips = _position_chips(trace, view, win)
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center", key="token_strip")
+    n = win.context
+    label = t("lesson.strip.cache_one") if n == 1 else t("lesson.strip.cache", n=n)
+    earlier = "  \n:gray-badge[" + t("lesson.strip.earlier", n=win.hidden) + "]" if win.hidden else ""
+    with row.container(border=True, key="cache_bracket", width="stretch"):
+        inside = st.container(horizontal=True, gap="small")
+        inside.markdown(f":green-badge[{label}]" + earlier, help=t("lesson.strip.cache_help"), width="content")
+        # A long run: two lines of chips at most, scrolled to the newest (the label stays in view).
+        box = (inside.container(height=STRIP_HEIGHT, border=False, autoscroll=True, key="cache_chips") if win.hidden
+               else inside.container(key="cache_chips"))
+        box.markdown(":small[" + " ".join(chips[win.first:n]) + "]")
+    with row.container(key="new_token", width="content"):
+        st.markdown(":orange-badge[" + t("lesson.strip.new") + "] " + " ".join(chips[n:]),
+                    help=t("lesson.strip.new_help"))
+    return win, chips
+
+
+def _text_line(trace, view: int, win, chips: list[str]) -> None:
+    """The text so far (its tail when long), and the whole strip on demand."""
+    text = _text_so_far(trace, view)
+    tail = 160
+    if win.hidden and len(text) > tail:
+        st.markdown(t("lesson.strip.text_tail", text=md_escape(text[-tail:])))
+    else:
+        st.markdown(t("learn.strip.decoded", text=md_escape(text)))
+    if win.hidden and st.toggle(t("lesson.strip.show_all", n=win.context + 1), key="strip_all"):
+        with st.container(height=220, key="strip_full"):
+            st.markdown(md_escape(text))
+            st.markdown(" ".join(chips))
+
+
+def _text_so_far(trace, view: int) -> str:
+    raws = trace.token_raws
+    if raws is None:
+        return trace.prompt_text + "".join(s.token_text for s in trace.steps[: view + 1])
+    return tokens.decoded_text(raws[: len(trace.prompt_token_ids) + view + 1])  # characters split over tokens whole
+
+
+def _position_chips(trace, view: int, win) -> list[str]:
+    """One chip per position 0..context (the new token last): green = read from the cache, blue =
+    written this step, orange = the new token. Bytes where a token is part of a character split over
+    tokens, with the character they make after the span (or a mark while bytes are still missing)."""
+    def role(i: int) -> tuple[str, bool]:
+        if i == win.new_index:
+            return "orange", True
+        return ("blue", True) if i >= win.fresh_from else ("green", False)
+
     raws = trace.token_raws  # None: a file written before token bytes were recorded
     if raws is None:
-        text = trace.prompt_text + "".join(s.token_text for s in trace.steps[: view + 1])
-        chips = [token_chip(s.token_text, "orange" if i == view else "blue", bold=i == view)
-                 for i, s in enumerate(trace.steps[: view + 1])]
-    else:
-        shown = raws[: n_prompt + view + 1]
-        text = tokens.decoded_text(shown)  # one byte stream: characters split over tokens come out whole
-        views, spans = tokens.view(shown)
-        chips = _generated_chips(views[n_prompt:], spans, n_prompt + view)
-    st.markdown(t("learn.strip.decoded", text=md_escape(text)))
-    st.markdown(t("learn.strip.legend") + "  \n" + token_chip(trace.prompt_text, "gray") + " " + " ".join(chips))
+        return [token_chip(text, *role(i)) for i, text in enumerate(trace.token_texts[: win.context + 1])]
+    views, spans = tokens.view(raws[: win.context + 1])
+    out = []
+    for v in views:
+        color, bold = role(v.index)
+        chip = token_chip(v.text, color, bold) if v.text is not None else byte_chip(v.raw, color, bold)
+        span = spans[v.span] if v.span is not None else None
+        if span is not None and v.index == min(span.last, views[-1].index):
+            joined = t("learn.strip.joins", text=md_escape(span.text)) if span.complete else t("learn.strip.pending")
+            chip += f" :violet-badge[{joined}]"
+        out.append(chip)
+    return out
+
+
+def _candidates(trace, view: int, done: bool) -> None:
+    step = trace.steps[view]
     cols = {k: t(f"learn.candidates.{k}") for k in ("token", "id", "probability", "chosen")}
     alts = [
         {cols["token"]: _candidate_label(c), cols["id"]: c.token_id, cols["probability"]: c.prob,
@@ -116,20 +206,6 @@ def _text_strip(trace, view: int, done: bool) -> None:
         reason = trace.finish_reason
         why = t(f"learn.finish.{reason}") if reason in FINISH_REASONS else md_escape(str(reason))
         st.caption(t("learn.finished", why=why))
-
-
-def _generated_chips(views, spans, current: int) -> list[str]:
-    """Generated tokens as chips: text where whole, bytes where a character is split over tokens,
-    and after each such run the character its bytes make (or a mark while bytes are still missing)."""
-    out = []
-    for v in views:
-        color, bold = ("orange", True) if v.index == current else ("blue", False)
-        out.append(token_chip(v.text, color, bold) if v.text is not None else byte_chip(v.raw, color, bold))
-        span = spans[v.span] if v.span is not None else None
-        if span is not None and v.index == min(span.last, views[-1].index):
-            joined = t("learn.strip.joins", text=md_escape(span.text)) if span.complete else t("learn.strip.pending")
-            out.append(f":green-badge[{joined}]")
-    return out
 
 
 def _candidate_label(c) -> str:
@@ -164,8 +240,8 @@ def _badge(trace, view: int) -> None:
     if same and worst <= AGREEMENT_TOLERANCE:
         key = "learn.badge.agree_greedy" if greedy else "learn.badge.agree_sampling"
         word = t("learn.badge.step" if len(steps) == 1 else "learn.badge.steps")
-        st.success(t(key, steps=len(steps), steps_word=word, worst=worst, tolerance=AGREEMENT_TOLERANCE),
-                   icon=":material/check_circle:")
+        st.caption(":material/check_circle: " + t(key, steps=len(steps), steps_word=word, worst=worst,
+                                                  tolerance=AGREEMENT_TOLERANCE))
     else:
         key = "learn.badge.tokens_differ" if not same else "learn.badge.logits_differ"
         st.warning(t(key, worst=worst, tolerance=AGREEMENT_TOLERANCE), icon=":material/warning:")
@@ -182,9 +258,11 @@ def _cache_view(trace, view: int, info) -> None:
          col["bytes"]: c.bytes}
         for i, c in enumerate(step.cache_layers)
     ]
-    left, right = st.columns([1, 1.4])
+    left, right = st.columns([1.25, 1])  # wide enough for every column at 1280 px
     with left:
         st.dataframe(rows, hide_index=True, width="stretch", height=360, column_config={
+            col["layer"]: st.column_config.NumberColumn(width="small"),
+            col["window"]: st.column_config.TextColumn(width="small"),
             col["bytes"]: st.column_config.NumberColumn(t("learn.cache.col.bytes_label"), format="localized")})
     with right:
         st.plotly_chart(charts.cache_map_figure(trace, view), width="stretch", key="cache_map")
@@ -205,8 +283,6 @@ def _cache_view(trace, view: int, info) -> None:
 
 
 def _work_view(trace, view: int) -> None:
-    from kvviz.analysis import ledger
-
     run = ledger.split_trace(replace(trace, steps=trace.steps[: view + 1]))
     step = trace.steps[view]
     sp = run.steps[-1]
@@ -273,7 +349,7 @@ def _on_upload() -> None:
         learn.error = error_note(e)
         return
     learn.tracer = Replay(trace)
-    learn.view = 0
+    learn.view = min(1, len(trace.steps) - 1)  # like a live run: open on the first decode step
     learn.playing = False
     learn.error = None
 

@@ -1,0 +1,81 @@
+"""The overview's two small figures, drawn above the Learn page's tabs: every layer's cache
+growing, and each step's work with the cache against what a cache-less loop redoes.
+
+Pure Plotly from a Trace and the ledger: no Streamlit, no model. Sized to sit side by side
+above the fold at 1280×800; every word from kvviz.text.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from kvviz.analysis import ledger
+from kvviz.charts.trace import FRESH, RECOMPUTED, REUSED, step_label
+from kvviz.text import t
+from kvviz.trace_data import Trace
+from kvviz.units import fmt_bytes
+
+HEIGHT = 230  # px: two of these side by side fit under the strip at 1280×800, even at a long prompt
+FONT = {"size": 12}
+WRITTEN = FRESH  # the position written this step: computed fresh, as in the work chart
+
+
+def _small(fig: go.Figure, title: str, x: str, y: str) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "font": {"size": 13}, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+        xaxis_title=x, yaxis_title=y, font=FONT, height=HEIGHT, barmode="stack", bargap=0.15,
+        margin={"l": 50, "r": 10, "t": 48, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0, "font": {"size": 11},
+                "traceorder": "normal"},
+        hoverlabel={"font_size": 13},
+    )
+    return fig
+
+
+def _shape(dims: list[int]) -> str:
+    return "[" + ", ".join(str(d) for d in dims) + "]"
+
+
+def cache_shapes_figure(trace: Trace, view: int) -> go.Figure:
+    """One bar per layer: the positions its K and V hold after step `view`, the part written by
+    this step in the fresh colour. Hover gives the layer's K/V shape and bytes."""
+    step = trace.steps[view]
+    fed = ledger.query_length("cached", step.phase, step.context_length)
+    layers = step.cache_layers
+    held = [c.key_shape[2] if len(c.key_shape) > 2 else 0 for c in layers]
+    new = [min(fed, h) for h in held]
+    custom = [[_shape(c.key_shape), fmt_bytes(c.bytes)] for c in layers]
+    y = list(range(len(layers)))
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=y, x=[h - n for h, n in zip(held, new)], orientation="h", marker_color=REUSED,
+                         name=t("lesson.chart.cache.reused"), customdata=custom,
+                         hovertemplate=t("lesson.chart.cache.hover") + "<extra></extra>"))
+    fig.add_trace(go.Bar(y=y, x=new, orientation="h", marker_color=WRITTEN, name=t("lesson.chart.cache.written"),
+                         customdata=custom, hovertemplate=t("lesson.chart.cache.hover") + "<extra></extra>"))
+    shapes = {tuple(c.key_shape) for c in layers} | {tuple(c.value_shape) for c in layers}
+    label = step_label(step)
+    title = (t("lesson.chart.cache.title", step=label, shape=_shape(list(next(iter(shapes)))))
+             if len(shapes) == 1 else t("lesson.chart.cache.title_mixed", step=label))
+    _small(fig, title, t("lesson.chart.cache.x"), t("lesson.chart.cache.y"))
+    fig.update_yaxes(autorange="reversed", dtick=5 if len(layers) > 12 else 1)
+    fig.update_xaxes(rangemode="tozero")
+    return fig
+
+
+def work_figure(run: ledger.RunLedger, view: int) -> go.Figure:
+    """Per step up to `view`: the FLOPs the cached loop does (fresh), with the FLOPs a loop without
+    a cache redoes for earlier positions stacked on top; the step on screen drawn solid, others faded."""
+    steps = run.steps[: view + 1]
+    x = [s.index for s in steps]
+    fade = [1.0 if s.index == view else 0.45 for s in steps]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=x, y=[s.fresh["total"] for s in steps], name=t("lesson.chart.work.fresh"),
+                         marker={"color": FRESH, "opacity": fade},
+                         hovertemplate=t("lesson.chart.work.fresh_hover") + "<extra></extra>"))
+    fig.add_trace(go.Bar(x=x, y=[s.recomputed["total"] for s in steps], name=t("lesson.chart.work.recomputed"),
+                         marker={"color": RECOMPUTED, "opacity": fade},
+                         hovertemplate=t("lesson.chart.work.recomputed_hover") + "<extra></extra>"))
+    _small(fig, t("lesson.chart.work.title"), t("lesson.chart.work.x"), t("lesson.chart.work.y"))
+    fig.update_yaxes(tickformat="~s")
+    fig.update_xaxes(range=[-0.6, max(view, 4) + 0.6])
+    return fig
