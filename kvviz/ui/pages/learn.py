@@ -17,12 +17,12 @@ import streamlit as st
 
 from kvviz.engine.caps import (  # limits per run, enforced by the engine
     APP_MAX_CONTEXT,
-    DEFAULT_PROMPT,
     app_attention_layers,
 )
 from kvviz.engine.sources import SourcePolicy
 from kvviz.errors import KvvizError
 from kvviz.text import t
+from kvviz.ui import play_clock, share, url_state
 from kvviz.ui.markup import md_escape
 from kvviz.ui.pages import learn_views as views
 from kvviz.ui.state import (
@@ -32,10 +32,17 @@ from kvviz.ui.state import (
     W_MODEL_OTHER,
     W_PACE,
     W_PROMPT,
+    W_SEED,
     W_SLIDER,
+    W_TABS,
+    W_TEMPERATURE,
+    W_TOP_K,
+    W_TOP_P,
+    Note,
     apply_language,
     learn,
 )
+from kvviz.ui.url_state import DEFAULTS, ShareState
 
 log = logging.getLogger(__name__)
 
@@ -73,32 +80,45 @@ def _fail(e: Exception) -> None:
     learn.error = views.error_note(e)
 
 
+def _widget_defaults() -> None:
+    """The sidebar's starting values, set once per session through Session State (not `value=`), so a
+    link or a scenario card can set them too without Streamlit's "default and Session State" warning."""
+    for key, value in ((W_MODEL, DEFAULTS.model), (W_MODEL_OTHER, DEFAULTS.name), (W_PROMPT, DEFAULTS.prompt),
+                       (W_MAX_NEW, DEFAULTS.max_new), (W_DECODING, DEFAULTS.decoding),
+                       (W_TEMPERATURE, DEFAULTS.temperature), (W_TOP_K, DEFAULTS.top_k), (W_TOP_P, DEFAULTS.top_p),
+                       (W_SEED, DEFAULTS.seed)):
+        st.session_state.setdefault(key, value)
+
+
 def _settings_from_sidebar() -> tuple[dict, bool]:
     """The sidebar's settings, and whether Start was pressed."""
+    _widget_defaults()
     sb = st.sidebar
     sb.header(t("learn.settings"))
     choices = [c for c in PRESETS if ALLOW_OTHER or c != OTHER]
+    if st.session_state.get(W_MODEL) not in choices:
+        st.session_state[W_MODEL] = DEFAULTS.model
     choice = sb.selectbox(t("learn.model"), choices, key=W_MODEL, help=t("learn.model_help"),
                           format_func=lambda c: t(f"learn.model.{c}"))
-    name = PRESETS[choice]
+    name = ""
     if choice == OTHER:
         name = sb.text_input(t("learn.model_other"), key=W_MODEL_OTHER,
                              placeholder=t("learn.model_other_placeholder")).strip()
-    prompt = sb.text_area(t("learn.prompt"), DEFAULT_PROMPT, key=W_PROMPT, height=90)
-    max_new = sb.number_input(t("learn.max_new"), min_value=1, max_value=1024, value=32, step=1, key=W_MAX_NEW)
+    prompt = sb.text_area(t("learn.prompt"), key=W_PROMPT, height=90)
+    max_new = sb.number_input(t("learn.max_new"), *url_state.MAX_NEW_RANGE, step=1, key=W_MAX_NEW)
     decoding = sb.radio(t("learn.decoding"), DECODINGS, horizontal=True, key=W_DECODING,
                         format_func=lambda d: t(f"learn.decoding.{d}"))
-    temperature, top_k, top_p, seed = 0.0, 0, 1.0, 0
+    state = ShareState(model=choice, name=name, prompt=prompt, max_new=int(max_new), decoding=decoding)
     if decoding == "sampling":
-        temperature = sb.slider(t("learn.temperature"), 0.05, 2.0, 0.8, 0.05, key="temperature")
-        top_k = sb.number_input(t("learn.top_k"), 0, 1000, 50, key="top_k")
-        top_p = sb.slider(t("learn.top_p"), 0.05, 1.0, 0.95, 0.05, key="top_p")
-        seed = sb.number_input(t("learn.seed"), 0, 2**31 - 1, 0, key="seed")
+        temperature = sb.slider(t("learn.temperature"), *url_state.TEMPERATURE_RANGE, step=0.05, key=W_TEMPERATURE)
+        top_k = sb.number_input(t("learn.top_k"), *url_state.TOP_K_RANGE, key=W_TOP_K)
+        top_p = sb.slider(t("learn.top_p"), *url_state.TOP_P_RANGE, step=0.05, key=W_TOP_P)
+        seed = sb.number_input(t("learn.seed"), *url_state.SEED_RANGE, key=W_SEED)
+        state = ShareState(model=choice, name=name, prompt=prompt, max_new=int(max_new), decoding=decoding,
+                           temperature=float(temperature), top_k=int(top_k), top_p=float(top_p), seed=int(seed))
     start = sb.button(t("learn.start"), type="primary", width="stretch", key="start")
     sb.caption(t("learn.small_model_note"))
-    settings = {"model": name, "prompt": prompt, "max_new_tokens": int(max_new), "temperature": float(temperature),
-                "top_k": int(top_k), "top_p": float(top_p), "seed": int(seed)}
-    return settings, start
+    return url_state.settings_of(state, PRESETS), start
 
 
 def _queue_notice():
@@ -116,8 +136,8 @@ def _queue_notice():
     return on_wait, slot
 
 
-def _start(settings: dict) -> None:
-    """Build a new run; on any error keep the current one and show why.
+def _start(settings: dict) -> bool:
+    """Build a new run; on any error keep the current one and show why (False).
 
     Identical runs (same model, prompt tokens and settings) are computed once for every visitor
     of this server: the run store hands out a cursor of their own over the shared steps."""
@@ -155,14 +175,50 @@ def _start(settings: dict) -> None:
         notice.empty()
     except Exception as e:
         _fail(e)
-        return
+        return False
     learn.tracer = tracer
     learn.run_settings = settings
     learn.view = 0
     learn.playing = False
     learn.error = None
+    learn.scenario = None
     learn.loaded_model_config = loaded.config_dict  # for the capacity planner
     learn.loaded_model_parameters = loaded.info.num_parameters
+    return True
+
+
+def _advance_to(target: int, on_wait=None) -> None:
+    """Show step `target`, computing (or reading from the shared run) the steps up to it; the last
+    step where the run ends sooner."""
+    tracer = learn.tracer
+    try:
+        while len(tracer.trace.steps) - 1 < target and not tracer.done:
+            tracer.step(on_wait)
+    except Exception as e:
+        learn.playing = False
+        _fail(e)
+    learn.view = max(0, min(target, len(tracer.trace.steps) - 1))
+
+
+def _open_link(state: ShareState) -> None:
+    """Open the run a link or a scenario card holds, at its step and view. A link whose run cannot
+    start (a model this server cannot load, a prompt past the context limit) opens the default run
+    with a message instead."""
+    share.apply_to_widgets(state)
+    settings = url_state.settings_of(state, PRESETS)
+    if _start(settings):
+        on_wait, notice = _queue_notice()
+        _advance_to(state.step, on_wait)
+        notice.empty()
+        if state.view:
+            learn.open_view = state.view
+            st.session_state.pop(W_TABS, None)  # the tabs open at learn.open_view
+        learn.scenario = state.scenario
+        return
+    failed = learn.error.text() if learn.error is not None else ""
+    share.apply_to_widgets(DEFAULTS)
+    if _start(url_state.settings_of(DEFAULTS, PRESETS)):
+        learn.error = Note("share.url.failed", {"message": failed})
 
 
 def _advance(on_wait=None) -> None:
@@ -186,11 +242,17 @@ def render() -> None:
     apply_language()
     st.title(t("learn.title"))
     st.caption(t("learn.intro"))
+    share.read_link(PRESETS, views.VIEWS, ALLOW_OTHER)
+    if learn.pending_link is not None:  # a link on arrival, or a scenario card: before the sidebar is drawn
+        state, learn.pending_link = learn.pending_link, None
+        _open_link(state)
     settings, start = _settings_from_sidebar()
+    share.scenario_cards()
     if start or not learn.has_run:
         _start(settings)
     if learn.has_run and not learn.is_replay and settings != (learn.run_settings or settings):
         st.warning(t("learn.unapplied"), icon=":material/edit_note:")
+    share.show_problems()
     if not learn.has_run:
         views.show_error()
         st.info(t("learn.no_run"))
@@ -221,9 +283,8 @@ def _stepper() -> None:
             learn.want_next = False
             _advance(on_wait)
         # Advance on the timer's ticks only, not when a widget inside the fragment changes.
-        if learn.playing and time.monotonic() - learn.last_tick >= 0.8 * pace:
-            learn.last_tick = time.monotonic()
-            _advance(on_wait)
+        if learn.playing:
+            _play_tick(pace, on_wait)
             if not learn.playing:
                 st.rerun()  # the run ended: stop the timer
         notice.empty()
@@ -237,8 +298,31 @@ def _stepper() -> None:
         except Exception as e:  # a message, never a traceback (logged)
             log.exception("could not draw the step")
             st.error(md_escape(t("learn.error.draw", kind=type(e).__name__, detail=str(e)[:300])))
+        share.write_url(share.current_state(learn.view, learn.open_view))  # after draw: the open tab is known
 
     body()
+
+
+def _ready_last(tracer) -> int:
+    """The last step this visitor can be shown without running the model (a shared run may be ahead)."""
+    run = getattr(tracer, "run", None)  # a run store Cursor
+    return len(run.steps if run is not None else tracer.trace.steps) - 1
+
+
+def _play_tick(pace: float, on_wait) -> None:
+    """One timer tick of Play: the step Play's clock says (kvviz/ui/play_clock.py): frames skipped
+    when the server is slower than the pace, never a queue of steps."""
+    tracer = learn.tracer
+    if learn.view >= len(tracer.trace.steps) - 1 and tracer.done:
+        learn.playing = False
+        return
+    clock = learn.play_clock or play_clock.Clock(time.monotonic(), learn.view)
+    goal = play_clock.target(clock, time.monotonic(), pace, learn.view, _ready_last(tracer))
+    if goal > learn.view:
+        _advance_to(goal, on_wait)
+        learn.play_clock = play_clock.after(clock, time.monotonic(), pace, learn.view)
+    if learn.view >= len(tracer.trace.steps) - 1 and tracer.done:
+        learn.playing = False
 
 
 # Button callbacks run before the page is drawn, so every button's state reflects the click. Next and
@@ -256,7 +340,7 @@ def _on_back() -> None:
 
 def _on_play() -> None:
     learn.playing = not learn.playing
-    learn.last_tick = time.monotonic()
+    learn.play_clock = play_clock.Clock(time.monotonic(), learn.view)
 
 
 def _on_reset() -> None:
@@ -281,7 +365,7 @@ def _controls() -> None:
     view = learn.view
     playing = learn.playing
     at_end = view == last and tracer.done
-    c = st.columns([1, 1.3, 1, 1, 1.4])
+    c = st.columns([1, 1.3, 1, 1, 1.4, 1])
     c[0].button(t("learn.back"), icon=":material/arrow_back:", disabled=view == 0 or playing, width="stretch",
                 key="back", on_click=_on_back)
     c[1].button(t("learn.next"), icon=":material/skip_next:", type="primary", disabled=at_end or playing,
@@ -293,6 +377,8 @@ def _controls() -> None:
                 help=t("learn.reset_help"))
     c[4].selectbox(t("learn.pace"), list(PACES), index=list(PACES).index(DEFAULT_PACE), key=W_PACE,
                    label_visibility="collapsed", format_func=lambda p: t(f"learn.pace.{p}"))
+    with c[5]:
+        share.link_box(share.current_state(view, learn.open_view))
     if last > 0:
         st.session_state[W_SLIDER] = view
         st.slider(t("learn.slider"), 0, last, key=W_SLIDER, on_change=_on_slide, disabled=playing)

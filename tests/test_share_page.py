@@ -1,0 +1,98 @@
+"""Links, scenario cards and the address bar on the explainer page, in Streamlit's AppTest (no browser),
+on the real built-in model. The codec's own rules are in test_url_state.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kvviz import presets
+from kvviz.text import t
+from kvviz.ui import url_state
+
+AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+pytestmark = pytest.mark.slow
+
+
+def _open(**params) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=240)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _steps(at) -> int:
+    return len(at.session_state.tracer.trace.steps)
+
+
+def _unescape(md: str) -> str:
+    import re
+
+    return re.sub(r"\\(.)", r"\1", md)
+
+
+def test_a_link_opens_its_run_at_its_step_and_view_and_the_url_follows_the_steps():
+    at = _open(prompt="The capital of France is", max_new="8", step="3", view="cache", lang="en", present="0")
+    assert at.session_state.view == 3 and _steps(at) == 4
+    assert at.session_state.open_view == "cache"
+    s = at.session_state.run_settings
+    assert (s["prompt"], s["max_new_tokens"], s["temperature"]) == ("The capital of France is", 8, 0.0)
+    assert at.session_state.prompt == "The capital of France is"  # the sidebar shows the link's settings
+    assert not at.warning, [w.value for w in at.warning]  # no "unapplied settings", no ignored params
+    q = at.query_params
+    assert (q["step"], q["view"], q["max_new"], q["lang"], q["present"]) == ("3", "cache", "8", "en", "0")
+    at.button(key="next").click().run()
+    assert at.session_state.view == 4 and at.query_params["step"] == "4"
+    at.button(key="back").click().run()
+    at.button(key="back").click().run()
+    assert at.query_params["step"] == "2" and at.query_params["lang"] == "en"
+    # The copy box holds a link that opens this same state.
+    link = next(c.value for c in at.code if "step=2" in c.value)
+    state, problems = url_state.decode(url_state.dict_of_query(link.split("?", 1)[1]), models=("builtin",),
+                                       views=("cache",))
+    assert problems == [] and (state.step, state.view, state.max_new) == (2, "cache", 8)
+    assert "present=" not in link and "lang=en" in link
+
+
+def test_a_seeded_sampling_link_reproduces_the_same_tokens():
+    params = dict(prompt="Once upon a time", max_new="6", decoding="sampling", temperature="1.2", top_k="0",
+                  top_p="1.0", seed="1234", step="5")
+    a, b = _open(**params), _open(**params)
+    ta, tb = a.session_state.tracer.trace, b.session_state.tracer.trace
+    assert [s.token_id for s in ta.steps] == [s.token_id for s in tb.steps] and len(ta.steps) == 6
+    assert ta.settings["seed"] == 1234 and ta.settings["temperature"] == 1.2
+
+
+def test_a_bad_link_opens_the_defaults_and_says_which_part_was_ignored():
+    at = _open(max_new="9" * 50, step="-4", view="<script>", model="../../x")
+    assert at.session_state.run_settings["max_new_tokens"] == url_state.DEFAULTS.max_new
+    assert at.session_state.view == 0
+    warned = "\n".join(_unescape(w.value) for w in at.warning)
+    for param in ("max_new", "step", "view", "model"):
+        assert t("share.url.bad_param", param=param) in warned
+    assert "<script>" not in warned
+
+
+def test_a_link_whose_run_cannot_start_opens_the_default_run_with_a_message():
+    at = _open(prompt="word " * 1600, max_new="1000", step="2")  # ~2,600 tokens: past the context limit
+    assert at.session_state.run_settings == url_state.settings_of(url_state.DEFAULTS, {"builtin": None}) | {
+        "model": None}
+    errors = [_unescape(e.value) for e in at.error]
+    assert len(errors) == 1 and "2048" in errors[0].replace(",", ""), errors
+    assert at.session_state.prompt == url_state.DEFAULTS.prompt
+
+
+def test_a_scenario_card_opens_its_run_and_the_link_names_it():
+    at = _open()
+    at.button(key="scenario_messi").click().run()
+    assert not at.exception
+    s = at.session_state.run_settings
+    want = presets.explainer_scenarios()["messi"]
+    assert (s["prompt"], s["max_new_tokens"]) == (want["prompt"], want["max_new"])
+    assert at.session_state.view == want["step"] and at.session_state.open_view == want["view"]
+    assert at.query_params["scenario"] == "messi" and "prompt" not in at.query_params
+    assert not at.warning, [w.value for w in at.warning]
