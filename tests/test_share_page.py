@@ -96,3 +96,53 @@ def test_a_scenario_card_opens_its_run_and_the_link_names_it():
     assert at.session_state.view == want["step"] and at.session_state.open_view == want["view"]
     assert at.query_params["scenario"] == "messi" and "prompt" not in at.query_params
     assert not at.warning, [w.value for w in at.warning]
+
+
+def test_presenter_mode_has_keys_and_the_lesson_in_big_print():
+    from kvviz.ui import presenter
+
+    at = _open(present="1", prompt="Lionel Messi is a", max_new="6", step="2")
+    keys = {b: at.button(key=b).proto.shortcut.lower() for b in ("next", "back", "play")}
+    assert keys == {"next": "right", "back": "left", "play": "p"}  # Streamlit stores them lower-case
+    css = "\n".join(h.proto.body for h in at.get("html"))
+    assert 'section[data-testid="stSidebar"]' in css and "display: none" in css
+    lesson = presenter.lesson(at.session_state.tracer.trace, 2)
+    assert any(_unescape(m.value) == lesson for m in at.markdown), lesson
+    assert at.query_params["present"] == "1" and at.query_params["step"] == "2"
+    plain = _open(prompt="Lionel Messi is a", max_new="6", step="2")
+    assert not plain.button(key="next").proto.shortcut  # keys only for a presenter
+
+
+def test_a_follower_sees_the_leaders_step_and_does_no_work_while_it_stands(tmp_path, monkeypatch):
+    from kvviz.engine.runstore import shared_store
+    from kvviz.ui import follow
+
+    monkeypatch.setenv("KVVIZ_ROOMS_DIR", str(tmp_path))
+    follow.room_store.clear()
+    try:
+        lead = _open(prompt="Lionel Messi is a", max_new="6", step="1", view="work")
+        lead.button(key="room_lead").click().run()
+        room = lead.session_state.room
+        assert room is not None and any(f"follow={room.room_id}" in c.value for c in lead.code)
+        attendee = _open(follow=room.room_id)
+        assert attendee.session_state.view == 1 and attendee.session_state.open_view == "work"
+        assert not [b for b in attendee.button if b.key in ("next", "back", "play")]  # read-only
+        lead.button(key="next").click().run()
+        lead.button(key="next").click().run()
+        assert lead.session_state.view == 3
+        attendee.run()  # the watcher saw the room change
+        assert attendee.session_state.view == 3
+        assert attendee.session_state.run_settings == lead.session_state.run_settings
+        work = sum(r.computations for r in shared_store()._runs.values())
+        attendee.run()
+        attendee.run()
+        assert sum(r.computations for r in shared_store()._runs.values()) == work
+        assert attendee.session_state.view == 3
+        # The instructor stops: the room is gone for attendees, with a message.
+        lead.button(key="room_stop").click().run()
+        attendee.run()
+        assert any(t("share.room.gone") in w.value for w in attendee.warning)
+        bad = _open(follow="../../etc/passwd")
+        assert [e.value for e in bad.error] == [t("share.room.bad_id")]
+    finally:
+        follow.room_store.clear()

@@ -88,6 +88,8 @@ class LearnState:
     scenario: _Key[str | None] = _Key(None)
     room: _Key[Any] = _Key(None)  # kvviz.rooms.Lead of the room this visitor leads, else None
     room_published: _Key[Any] = _Key(None)  # what was last published to it (publish on change only)
+    follow_seen: _Key[Any] = _Key(None)  # an attendee: the room file's signature last read (rooms.peek)
+    follow_view: _Key[str | None] = _Key(None)  # an attendee: the instructor's tab last followed
     # Read by the planner page: the model of the visitor's last run.
     loaded_model_config: _Key[dict | None] = _Key(None)
     loaded_model_parameters: _Key[int | None] = _Key(None)

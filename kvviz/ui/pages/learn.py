@@ -22,7 +22,7 @@ from kvviz.engine.caps import (  # limits per run, enforced by the engine
 from kvviz.engine.sources import SourcePolicy
 from kvviz.errors import KvvizError
 from kvviz.text import t
-from kvviz.ui import play_clock, share, url_state
+from kvviz.ui import follow, play_clock, presenter, share, url_state
 from kvviz.ui.markup import md_escape
 from kvviz.ui.pages import learn_views as views
 from kvviz.ui.state import (
@@ -240,13 +240,22 @@ def _advance(on_wait=None) -> None:
 
 def render() -> None:
     apply_language()
+    present = presenter.is_on()
+    if present:
+        presenter.style()
     st.title(t("learn.title"))
-    st.caption(t("learn.intro"))
+    room = follow.follow_id()
+    if room is not None:  # an attendee: the instructor's run, read-only
+        follow.render_follower(room, _follow, PRESETS, ALLOW_OTHER)
+        return
+    if not present:
+        st.caption(t("learn.intro"))
     share.read_link(PRESETS, views.VIEWS, ALLOW_OTHER)
     if learn.pending_link is not None:  # a link on arrival, or a scenario card: before the sidebar is drawn
         state, learn.pending_link = learn.pending_link, None
         _open_link(state)
     settings, start = _settings_from_sidebar()
+    follow.lead_controls()
     share.scenario_cards()
     if start or not learn.has_run:
         _start(settings)
@@ -258,6 +267,23 @@ def render() -> None:
         st.info(t("learn.no_run"))
         return
     _stepper()
+
+
+def _follow(state: ShareState) -> None:
+    """An attendee: move to the instructor's state. A new run only when its settings changed; steps
+    come from the shared run store (computed once per replica); the tab follows the instructor's
+    when the instructor changes it."""
+    settings = url_state.settings_of(state, PRESETS)
+    if not learn.has_run or learn.is_replay or learn.run_settings != settings:
+        if not _start(settings):
+            return
+    on_wait, notice = _queue_notice()
+    _advance_to(state.step, on_wait)
+    notice.empty()
+    if state.view and state.view != learn.follow_view:
+        learn.follow_view = state.view
+        learn.open_view = state.view
+        st.session_state.pop(W_TABS, None)
 
 
 def _pace() -> float:
@@ -288,6 +314,8 @@ def _stepper() -> None:
             if not learn.playing:
                 st.rerun()  # the run ended: stop the timer
         notice.empty()
+        if presenter.is_on():
+            presenter.lesson_banner(learn.tracer.trace, learn.view)
         _controls()
         views.show_error()
         tracer = learn.tracer
@@ -298,7 +326,9 @@ def _stepper() -> None:
         except Exception as e:  # a message, never a traceback (logged)
             log.exception("could not draw the step")
             st.error(md_escape(t("learn.error.draw", kind=type(e).__name__, detail=str(e)[:300])))
-        share.write_url(share.current_state(learn.view, learn.open_view))  # after draw: the open tab is known
+        shared = share.current_state(learn.view, learn.open_view)  # after draw: the open tab is known
+        share.write_url(shared)
+        follow.publish(shared)
 
     body()
 
@@ -367,12 +397,14 @@ def _controls() -> None:
     at_end = view == last and tracer.done
     c = st.columns([1, 1.3, 1, 1, 1.4, 1])
     c[0].button(t("learn.back"), icon=":material/arrow_back:", disabled=view == 0 or playing, width="stretch",
-                key="back", on_click=_on_back)
+                key="back", on_click=_on_back, shortcut=presenter.shortcut("back"))
     c[1].button(t("learn.next"), icon=":material/skip_next:", type="primary", disabled=at_end or playing,
-                width="stretch", key="next", on_click=_on_next, help=t("learn.next_help"))
+                width="stretch", key="next", on_click=_on_next, help=t("learn.next_help"),
+                shortcut=presenter.shortcut("next"))
     c[2].button(t("learn.pause") if playing else t("learn.play"),
                 icon=":material/pause:" if playing else ":material/play_arrow:",
-                disabled=at_end and not playing, width="stretch", key="play", on_click=_on_play)
+                disabled=at_end and not playing, width="stretch", key="play", on_click=_on_play,
+                shortcut=presenter.shortcut("play"))
     c[3].button(t("learn.reset"), icon=":material/replay:", width="stretch", key="reset", on_click=_on_reset,
                 help=t("learn.reset_help"))
     c[4].selectbox(t("learn.pace"), list(PACES), index=list(PACES).index(DEFAULT_PACE), key=W_PACE,
