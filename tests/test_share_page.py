@@ -146,3 +146,42 @@ def test_a_follower_sees_the_leaders_step_and_does_no_work_while_it_stands(tmp_p
         assert [e.value for e in bad.error] == [t("share.room.bad_id")]
     finally:
         follow.room_store.clear()
+
+
+def _planner():
+    from kvviz.ui.pages import plan
+
+    plan.render()
+
+
+def _lab():
+    from kvviz.ui.pages import lab
+
+    lab.render()
+
+
+def test_scenario_links_preselect_the_planner_and_the_lab():
+    gqa, window = presets.by_id("gqa_vs_mha"), presets.by_id("sliding_window")
+    at = AppTest.from_function(_planner, default_timeout=120)
+    at.query_params.update(gqa.settings)
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="planner_models").value == gqa.settings["models"].split(",")
+    hostile = AppTest.from_function(_planner, default_timeout=120)
+    hostile.query_params["models"] = "<b>x</b>,../../etc,GPT-2," + "a" * 5000
+    hostile.run()
+    assert not hostile.exception and hostile.multiselect(key="planner_models").value == ["GPT-2"]
+    lab = AppTest.from_function(_lab, default_timeout=240)
+    lab.query_params.update(window.settings)
+    lab.run()
+    assert not lab.exception
+    assert list(lab.session_state["lab_families"]) == window.settings["policies"].split(",")
+
+
+def test_the_cards_link_to_their_pages_with_their_params():
+    from urllib.parse import parse_qs
+
+    at = _open(lang="en")
+    links = {e.proto.page: parse_qs(e.proto.query_string) for e in at.get("page_link")}
+    assert links["planner"] == {"models": [presets.by_id("gqa_vs_mha").settings["models"]], "lang": ["en"]}
+    assert links["lab"] == {"policies": [presets.by_id("sliding_window").settings["policies"]], "lang": ["en"]}

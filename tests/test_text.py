@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from kvviz import text
+from kvviz import presets, text
 from kvviz.analysis import answers, ledger
 from kvviz.text import catalog, t
 
 ROOT = Path(__file__).resolve().parent.parent
 # Modules whose words this layer holds (the planner's and speed's catalogs have their own tests).
 USERS = ["app.py", "kvviz/ui/pages/learn.py", "kvviz/ui/pages/learn_views.py", "kvviz/ui/state.py",
-         "kvviz/charts/trace.py", "kvviz/text/answers.py", "kvviz/cli/explain.py"]
-CATALOGS = ["answers", "learn", "trace_charts", "explain_cli"]  # common.py is shared by every room
+         "kvviz/charts/trace.py", "kvviz/text/answers.py", "kvviz/cli/explain.py",
+         "kvviz/ui/share.py", "kvviz/ui/follow.py", "kvviz/ui/presenter.py", "kvviz/ui/url_state.py",
+         "kvviz/ui/sidebar.py"]
+CATALOGS = ["answers", "learn", "trace_charts", "explain_cli", "share"]  # common.py is shared by every room
 LITERAL = re.compile(r"""\bt\(\s*"([a-z0-9_.]+)"[,)]""")
 KEYLIKE = re.compile(r'"([a-z0-9_]+(?:\.[a-z0-9_]+)+)"')  # any "a.b.c" string literal
 NOTE = re.compile(r"""\bNote\(\s*"([a-z0-9_.]+)"[,)]""")
@@ -115,6 +117,8 @@ def _families() -> dict[str, tuple]:
         "chart.components": ledger.MODES,
         "answers.count": (2, 3),  # an MLP's matrices, in words
     }
+    for scenario in presets.scenarios():
+        families[f"share.scenario.{scenario.id}"] = ("title", "sentence")
     for key, lines in answers.LINES.items():
         families[f"answers.{key}.line"] = lines
     cases = {"attention": ("prefill", "decode", "decode_windowed"), "mlp": ("prefill", "decode"),

@@ -19,48 +19,19 @@ from kvviz.engine.caps import (  # limits per run, enforced by the engine
     APP_MAX_CONTEXT,
     app_attention_layers,
 )
-from kvviz.engine.sources import SourcePolicy
 from kvviz.errors import KvvizError
 from kvviz.text import t
 from kvviz.ui import follow, play_clock, presenter, share, url_state
 from kvviz.ui.markup import md_escape
 from kvviz.ui.pages import learn_views as views
-from kvviz.ui.state import (
-    W_DECODING,
-    W_MAX_NEW,
-    W_MODEL,
-    W_MODEL_OTHER,
-    W_PACE,
-    W_PROMPT,
-    W_SEED,
-    W_SLIDER,
-    W_TABS,
-    W_TEMPERATURE,
-    W_TOP_K,
-    W_TOP_P,
-    Note,
-    apply_language,
-    learn,
-)
+from kvviz.ui.sidebar import ALLOW_OTHER, DECODINGS, OTHER, PRESETS, settings_from_sidebar  # noqa: F401 (pages, tests)
+from kvviz.ui.state import W_PACE, W_SLIDER, W_TABS, Note, apply_language, learn
 from kvviz.ui.url_state import DEFAULTS, ShareState
 
 log = logging.getLogger(__name__)
 
-# Model choices by stable id -> what load_model() gets (None: the built-in model).
-OTHER = "other"
-PRESETS: dict[str, str | None] = {
-    "builtin": None,
-    "gpt2": "gpt2",
-    "distilgpt2": "distilgpt2",
-    "qwen2_5_0_5b": "Qwen/Qwen2.5-0.5B",
-    OTHER: None,
-}
-# A hosted demo can keep visitors to the presets: KVVIZ_ALLOW_OTHER_MODELS=0 hides "Other" (and
-# kvviz.engine.sources refuses anything else, whatever the page sends).
-ALLOW_OTHER = SourcePolicy.from_env().allow_other
 PACES = {"slow": 2.0, "medium": 1.0, "fast": 0.3}  # Play's pace by id, in seconds per step
 DEFAULT_PACE = "medium"
-DECODINGS = ("greedy", "sampling")
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
@@ -78,47 +49,6 @@ def _fail(e: Exception) -> None:
     Messages can quote what the visitor typed (a model name): the page escapes them when it draws them.
     """
     learn.error = views.error_note(e)
-
-
-def _widget_defaults() -> None:
-    """The sidebar's starting values, set once per session through Session State (not `value=`), so a
-    link or a scenario card can set them too without Streamlit's "default and Session State" warning."""
-    for key, value in ((W_MODEL, DEFAULTS.model), (W_MODEL_OTHER, DEFAULTS.name), (W_PROMPT, DEFAULTS.prompt),
-                       (W_MAX_NEW, DEFAULTS.max_new), (W_DECODING, DEFAULTS.decoding),
-                       (W_TEMPERATURE, DEFAULTS.temperature), (W_TOP_K, DEFAULTS.top_k), (W_TOP_P, DEFAULTS.top_p),
-                       (W_SEED, DEFAULTS.seed)):
-        st.session_state.setdefault(key, value)
-
-
-def _settings_from_sidebar() -> tuple[dict, bool]:
-    """The sidebar's settings, and whether Start was pressed."""
-    _widget_defaults()
-    sb = st.sidebar
-    sb.header(t("learn.settings"))
-    choices = [c for c in PRESETS if ALLOW_OTHER or c != OTHER]
-    if st.session_state.get(W_MODEL) not in choices:
-        st.session_state[W_MODEL] = DEFAULTS.model
-    choice = sb.selectbox(t("learn.model"), choices, key=W_MODEL, help=t("learn.model_help"),
-                          format_func=lambda c: t(f"learn.model.{c}"))
-    name = ""
-    if choice == OTHER:
-        name = sb.text_input(t("learn.model_other"), key=W_MODEL_OTHER,
-                             placeholder=t("learn.model_other_placeholder")).strip()
-    prompt = sb.text_area(t("learn.prompt"), key=W_PROMPT, height=90)
-    max_new = sb.number_input(t("learn.max_new"), *url_state.MAX_NEW_RANGE, step=1, key=W_MAX_NEW)
-    decoding = sb.radio(t("learn.decoding"), DECODINGS, horizontal=True, key=W_DECODING,
-                        format_func=lambda d: t(f"learn.decoding.{d}"))
-    state = ShareState(model=choice, name=name, prompt=prompt, max_new=int(max_new), decoding=decoding)
-    if decoding == "sampling":
-        temperature = sb.slider(t("learn.temperature"), *url_state.TEMPERATURE_RANGE, step=0.05, key=W_TEMPERATURE)
-        top_k = sb.number_input(t("learn.top_k"), *url_state.TOP_K_RANGE, key=W_TOP_K)
-        top_p = sb.slider(t("learn.top_p"), *url_state.TOP_P_RANGE, step=0.05, key=W_TOP_P)
-        seed = sb.number_input(t("learn.seed"), *url_state.SEED_RANGE, key=W_SEED)
-        state = ShareState(model=choice, name=name, prompt=prompt, max_new=int(max_new), decoding=decoding,
-                           temperature=float(temperature), top_k=int(top_k), top_p=float(top_p), seed=int(seed))
-    start = sb.button(t("learn.start"), type="primary", width="stretch", key="start")
-    sb.caption(t("learn.small_model_note"))
-    return url_state.settings_of(state, PRESETS), start
 
 
 def _queue_notice():
@@ -254,7 +184,7 @@ def render() -> None:
     if learn.pending_link is not None:  # a link on arrival, or a scenario card: before the sidebar is drawn
         state, learn.pending_link = learn.pending_link, None
         _open_link(state)
-    settings, start = _settings_from_sidebar()
+    settings, start = settings_from_sidebar()
     follow.lead_controls()
     share.scenario_cards()
     if start or not learn.has_run:
