@@ -98,9 +98,11 @@ def test_a_scenario_card_opens_its_run_and_the_link_names_it():
     assert not at.warning, [w.value for w in at.warning]
 
 
-def test_presenter_mode_has_keys_and_the_lesson_in_big_print():
-    from kvviz.ui import presenter
+def test_presenter_mode_has_keys_and_the_lesson_in_big_print(tmp_path, monkeypatch):
+    from kvviz.ui import follow, presenter
 
+    monkeypatch.setenv("KVVIZ_ROOMS_DIR", str(tmp_path))
+    follow.room_store.clear()
     at = _open(present="1", prompt="Lionel Messi is a", max_new="6", step="2")
     keys = {b: at.button(key=b).proto.shortcut.lower() for b in ("next", "back", "play")}
     assert keys == {"next": "right", "back": "left", "play": "p"}  # Streamlit stores them lower-case
@@ -109,6 +111,9 @@ def test_presenter_mode_has_keys_and_the_lesson_in_big_print():
     lesson = presenter.lesson(at.session_state.tracer.trace, 2)
     assert any(_unescape(m.value) == lesson for m in at.markdown), lesson
     assert at.query_params["present"] == "1" and at.query_params["step"] == "2"
+    at.button(key="room_lead").click().run()  # no sidebar: the room's button is on the page
+    assert at.session_state.room is not None and any("follow=" in c.value for c in at.code)
+    follow.room_store.clear()
     plain = _open(prompt="Lionel Messi is a", max_new="6", step="2")
     assert not plain.button(key="next").proto.shortcut  # keys only for a presenter
 

@@ -66,9 +66,10 @@ def _on_stop() -> None:
     learn.room_published = None
 
 
-def lead_controls() -> None:
-    """The sidebar's "Lead a room" button, or the room's link and a Stop button while leading."""
-    sb = st.sidebar
+def lead_controls(where=None) -> None:
+    """The "Lead a room" button, or the room's link and a Stop button while leading (in the sidebar,
+    or in `where`: presenter mode has no sidebar)."""
+    sb = where if where is not None else st.sidebar
     if learn.room is None:
         sb.button(t("share.room.lead"), icon=":material/groups:", help=t("share.room.lead_help"), key="room_lead",
                   on_click=_on_lead, width="stretch")

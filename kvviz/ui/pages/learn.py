@@ -185,7 +185,8 @@ def render() -> None:
         state, learn.pending_link = learn.pending_link, None
         _open_link(state)
     settings, start = settings_from_sidebar()
-    follow.lead_controls()
+    if not present:
+        follow.lead_controls()
     share.scenario_cards()
     if start or not learn.has_run:
         _start(settings)
@@ -197,6 +198,9 @@ def render() -> None:
         st.info(t("learn.no_run"))
         return
     _stepper()
+    if present:  # no sidebar: the room's controls at the foot of the page
+        follow.lead_controls(st.expander(t("share.room.lead"), icon=":material/groups:",
+                                         expanded=learn.room is not None))
 
 
 def _follow(state: ShareState) -> None:
