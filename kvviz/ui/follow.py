@@ -93,7 +93,7 @@ def publish(state: ShareState | None) -> None:
     try:
         room_store().publish(learn.room, params)
         learn.room_published = params
-    except KvvizError:  # closed or swept: stop leading and say so
+    except (KvvizError, OSError):  # closed, swept, or the folder is gone: stop leading and say so
         learn.room = None
         learn.error = Note("share.room.gone")
 
@@ -117,10 +117,13 @@ def render_follower(room_id: str, sync: Callable[[ShareState], None], models, al
     if not rooms.valid_room_id(room_id):
         st.error(t("share.room.bad_id"))
         return
-    store = room_store()
-    learn.follow_seen = store.peek(room_id)  # before the read: a change in between reruns once more
+    try:
+        store = room_store()
+        learn.follow_seen = store.peek(room_id)  # before the read: a change in between reruns once more
+        room = store.read(room_id)
+    except OSError:  # the rooms folder cannot be read here: as good as no room
+        room = None
     _watch(room_id)
-    room = store.read(room_id)
     if room is None:
         st.warning(t("share.room.gone"), icon=":material/group_off:")
         return
@@ -146,7 +149,11 @@ def _watch(room_id: str) -> None:
 
     @st.fragment(run_every=POLL_S)
     def watcher():
-        if room_store().peek(room_id) != learn.follow_seen:
+        try:
+            seen = room_store().peek(room_id)
+        except OSError:
+            seen = None
+        if seen != learn.follow_seen:
             st.rerun(scope="app")
 
     watcher()
