@@ -13,6 +13,7 @@ STRINGS: dict[str, str] = {
     "share.url.step_clamped": "The link asked for a step past the end of its run; the last step is shown.",
     "share.url.intro": "The link ignored part of what it held:",
     "share.url.failed": "The run in the link could not start ({message}); the default run is shown instead.",
+    "share.url.stepping": "Running the model up to step {step}…",
     "share.link": "Link",
     "share.link_help": (
         "Opens this run at this step and view. Copy it with the icon at the right of the box. "

@@ -138,7 +138,8 @@ def _open_link(state: ShareState) -> None:
     settings = url_state.settings_of(state, PRESETS)
     if _start(settings):
         on_wait, notice = _queue_notice()
-        _advance_to(state.step, on_wait)
+        with st.spinner(t("share.url.stepping", step=state.step)):
+            _advance_to(state.step, on_wait)
         notice.empty()
         if state.view:
             learn.open_view = state.view
@@ -212,7 +213,8 @@ def _follow(state: ShareState) -> None:
         if not _start(settings):
             return
     on_wait, notice = _queue_notice()
-    _advance_to(state.step, on_wait)
+    with st.spinner(t("share.url.stepping", step=state.step)):
+        _advance_to(state.step, on_wait)
     notice.empty()
     if state.view and state.view != learn.follow_view:
         learn.follow_view = state.view
