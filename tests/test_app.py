@@ -247,7 +247,12 @@ def test_play_then_pause():
     assert at.session_state.playing is True
     assert at.button(key="play").label == t("learn.pause")
     assert at.button(key="next").proto.disabled  # no manual stepping while playing
-    at.session_state["last_tick"] = 0.0  # as if the pace had elapsed: the timer's rerun takes a step
+    import time
+
+    from kvviz.ui.play_clock import Clock
+
+    # As if one pace (1 s, the default) had elapsed: the timer's rerun takes one step.
+    at.session_state["play_clock"] = Clock(time.monotonic() - 1.0, 0)
     at.run()
     _no_exception(at)
     assert _steps(at) == 3 and at.session_state.view == 2

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kvviz import text
+from kvviz import presets, text
 from kvviz.analysis import answers, ledger
 from kvviz.text import catalog, t
 
@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # Modules whose words this layer holds (the planner's and speed's catalogs have their own tests).
 USERS = ["app.py", "kvviz/ui/pages/learn.py", "kvviz/ui/pages/learn_views.py", "kvviz/ui/state.py",
          "kvviz/charts/trace.py", "kvviz/text/answers.py", "kvviz/cli/explain.py",
-         "kvviz/charts/lesson.py", "kvviz/text/lesson.py"]
-CATALOGS = ["answers", "learn", "trace_charts", "explain_cli", "lesson"]  # common.py is shared by every room
+         "kvviz/charts/lesson.py", "kvviz/text/lesson.py",
+         "kvviz/ui/share.py", "kvviz/ui/follow.py", "kvviz/ui/presenter.py", "kvviz/ui/url_state.py",
+         "kvviz/ui/sidebar.py"]
+CATALOGS = ["answers", "learn", "trace_charts", "explain_cli", "lesson", "share"]  # common.py is shared by every room
 LITERAL = re.compile(r"""\bt\(\s*"([a-z0-9_.]+)"[,)]""")
 KEYLIKE = re.compile(r'"([a-z0-9_]+(?:\.[a-z0-9_]+)+)"')  # any "a.b.c" string literal
 NOTE = re.compile(r"""\bNote\(\s*"([a-z0-9_.]+)"[,)]""")
@@ -118,6 +120,8 @@ def _families() -> dict[str, tuple]:
         "lesson": ("decode", "decode_windowed"),  # kvviz.analysis.lesson.Lesson.key past the prefill
         "lesson.time": ("one_mode", "same", "longer"),  # kvviz.analysis.lesson.TimeNote.key
     }
+    for scenario in presets.scenarios():
+        families[f"share.scenario.{scenario.id}"] = ("title", "sentence")
     for key, lines in answers.LINES.items():
         families[f"answers.{key}.line"] = lines
     cases = {"attention": ("prefill", "decode_skipped", "decode_windowed_skipped"),

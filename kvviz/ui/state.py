@@ -73,13 +73,23 @@ class LearnState:
     run_settings: _Key[dict | None] = _Key(None)  # the settings the run on screen was started with
     view: _Key[int] = _Key(0)  # index of the step on screen (0 = prefill)
     playing: _Key[bool] = _Key(False)
-    last_tick: _Key[float] = _Key(0.0)  # time.monotonic() of Play's last step
+    play_clock: _Key[Any] = _Key(None)  # kvviz.ui.play_clock.Clock: Play's schedule (None: not playing)
     error: _Key[Note | None] = _Key(None)
     open_view: _Key[str] = _Key("questions")  # stable id of the open tab (see learn_views.VIEWS)
     lang: _Key[str] = _Key(DEFAULT)
     visitor_id: _Key[str | None] = _Key(None)  # this visitor's id in the shared run store's queue
     want_next: _Key[bool] = _Key(False)  # Next / Reset only ask; the page does the work where a
     want_reset: _Key[bool] = _Key(False)  # queued step can say so while it waits
+    # Shared state (kvviz/ui/share.py, follow.py): the link read once per session, a link or scenario
+    # waiting to be opened (a url_state.ShareState), what the link ignored, the run's scenario id.
+    link_read: _Key[bool] = _Key(False)
+    pending_link: _Key[Any] = _Key(None)
+    link_problems: _Key[list] = _Key([])
+    scenario: _Key[str | None] = _Key(None)
+    room: _Key[Any] = _Key(None)  # kvviz.rooms.Lead of the room this visitor leads, else None
+    room_published: _Key[Any] = _Key(None)  # what was last published to it (publish on change only)
+    follow_seen: _Key[Any] = _Key(None)  # an attendee: the room file's signature last read (rooms.peek)
+    follow_view: _Key[str | None] = _Key(None)  # an attendee: the instructor's tab last followed
     # Read by the planner page: the model of the visitor's last run.
     loaded_model_config: _Key[dict | None] = _Key(None)
     loaded_model_parameters: _Key[int | None] = _Key(None)
@@ -105,6 +115,10 @@ W_PACE = "pace"
 W_SLIDER = "view_slider"
 W_TABS = "view_tab"
 W_UPLOAD = "trace_upload"
+W_TEMPERATURE = "temperature"
+W_TOP_K = "top_k"
+W_TOP_P = "top_p"
+W_SEED = "seed"
 
 
 def apply_language(requested: str | None = None) -> str:

@@ -45,12 +45,20 @@ def _fail(e: Exception) -> None:
     st.session_state.lab_error = md_escape(text)
 
 
+def _linked_policies() -> list[str]:
+    """Policies a link preselects (?policies=window,sinks: a scenario card of the explainer)."""
+    raw = st.query_params.get("policies", "")
+    chosen = [p for p in dict.fromkeys(p.strip() for p in raw[:200].split(",")) if p in alab.FAMILIES]
+    return chosen if 2 <= len(chosen) <= 4 else []
+
+
 def _settings() -> tuple[dict, bool]:
     c = st.columns([3, 1, 1])
     prompt = c[0].text_area(t("lab.prompt"), DEFAULT_PROMPT, key="lab_prompt", height=80, max_chars=2000)
     steps = c[1].number_input(t("lab.steps"), 1, MAX_STEPS, 16, key="lab_steps")
     budget = c[2].number_input(t("lab.budget"), 2, MAX_BUDGET, 8, key="lab_budget")
-    families = st.pills(t("lab.policies"), list(alab.FAMILIES), selection_mode="multi", default=DEFAULT_FAMILIES,
+    families = st.pills(t("lab.policies"), list(alab.FAMILIES), selection_mode="multi",
+                        default=_linked_policies() or DEFAULT_FAMILIES,
                         key="lab_families", help=t("lab.policies.help"))
     mode = st.radio(t("lab.mode"), ["forced", "free"], format_func=lambda m: t(f"lab.mode.{m}"), horizontal=True,
                     key="lab_mode")

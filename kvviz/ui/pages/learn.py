@@ -17,43 +17,21 @@ import streamlit as st
 
 from kvviz.engine.caps import (  # limits per run, enforced by the engine
     APP_MAX_CONTEXT,
-    DEFAULT_PROMPT,
     app_attention_layers,
 )
-from kvviz.engine.sources import SourcePolicy
 from kvviz.errors import KvvizError
 from kvviz.text import t
+from kvviz.ui import follow, play_clock, presenter, share, url_state
 from kvviz.ui.markup import md_escape
 from kvviz.ui.pages import learn_views as views
-from kvviz.ui.state import (
-    W_DECODING,
-    W_MAX_NEW,
-    W_MODEL,
-    W_MODEL_OTHER,
-    W_PACE,
-    W_PROMPT,
-    W_SLIDER,
-    apply_language,
-    learn,
-)
+from kvviz.ui.sidebar import ALLOW_OTHER, DECODINGS, OTHER, PRESETS, settings_from_sidebar  # noqa: F401 (pages, tests)
+from kvviz.ui.state import W_PACE, W_SLIDER, W_TABS, Note, apply_language, learn
+from kvviz.ui.url_state import DEFAULTS, ShareState
 
 log = logging.getLogger(__name__)
 
-# Model choices by stable id -> what load_model() gets (None: the built-in model).
-OTHER = "other"
-PRESETS: dict[str, str | None] = {
-    "builtin": None,
-    "gpt2": "gpt2",
-    "distilgpt2": "distilgpt2",
-    "qwen2_5_0_5b": "Qwen/Qwen2.5-0.5B",
-    OTHER: None,
-}
-# A hosted demo can keep visitors to the presets: KVVIZ_ALLOW_OTHER_MODELS=0 hides "Other" (and
-# kvviz.engine.sources refuses anything else, whatever the page sends).
-ALLOW_OTHER = SourcePolicy.from_env().allow_other
 PACES = {"slow": 2.0, "medium": 1.0, "fast": 0.3}  # Play's pace by id, in seconds per step
 DEFAULT_PACE = "medium"
-DECODINGS = ("greedy", "sampling")
 
 
 @st.cache_resource(show_spinner=False, max_entries=3)
@@ -73,34 +51,6 @@ def _fail(e: Exception) -> None:
     learn.error = views.error_note(e)
 
 
-def _settings_from_sidebar() -> tuple[dict, bool]:
-    """The sidebar's settings, and whether Start was pressed."""
-    sb = st.sidebar
-    sb.header(t("learn.settings"))
-    choices = [c for c in PRESETS if ALLOW_OTHER or c != OTHER]
-    choice = sb.selectbox(t("learn.model"), choices, key=W_MODEL, help=t("learn.model_help"),
-                          format_func=lambda c: t(f"learn.model.{c}"))
-    name = PRESETS[choice]
-    if choice == OTHER:
-        name = sb.text_input(t("learn.model_other"), key=W_MODEL_OTHER,
-                             placeholder=t("learn.model_other_placeholder")).strip()
-    prompt = sb.text_area(t("learn.prompt"), DEFAULT_PROMPT, key=W_PROMPT, height=90)
-    max_new = sb.number_input(t("learn.max_new"), min_value=1, max_value=1024, value=32, step=1, key=W_MAX_NEW)
-    decoding = sb.radio(t("learn.decoding"), DECODINGS, horizontal=True, key=W_DECODING,
-                        format_func=lambda d: t(f"learn.decoding.{d}"))
-    temperature, top_k, top_p, seed = 0.0, 0, 1.0, 0
-    if decoding == "sampling":
-        temperature = sb.slider(t("learn.temperature"), 0.05, 2.0, 0.8, 0.05, key="temperature")
-        top_k = sb.number_input(t("learn.top_k"), 0, 1000, 50, key="top_k")
-        top_p = sb.slider(t("learn.top_p"), 0.05, 1.0, 0.95, 0.05, key="top_p")
-        seed = sb.number_input(t("learn.seed"), 0, 2**31 - 1, 0, key="seed")
-    start = sb.button(t("learn.start"), type="primary", width="stretch", key="start")
-    sb.caption(t("learn.small_model_note"))
-    settings = {"model": name, "prompt": prompt, "max_new_tokens": int(max_new), "temperature": float(temperature),
-                "top_k": int(top_k), "top_p": float(top_p), "seed": int(seed)}
-    return settings, start
-
-
 def _queue_notice():
     """A slot that says "queued" while this visitor's step waits for the server (never a silent
     spinner); returns (on_wait for the run store, the slot to clear afterwards)."""
@@ -116,8 +66,8 @@ def _queue_notice():
     return on_wait, slot
 
 
-def _start(settings: dict) -> None:
-    """Build a new run; on any error keep the current one and show why.
+def _start(settings: dict) -> bool:
+    """Build a new run; on any error keep the current one and show why (False).
 
     Identical runs (same model, prompt tokens and settings) are computed once for every visitor
     of this server: the run store hands out a cursor of their own over the shared steps."""
@@ -156,14 +106,51 @@ def _start(settings: dict) -> None:
         notice.empty()
     except Exception as e:
         _fail(e)
-        return
+        return False
     learn.tracer = tracer
     learn.run_settings = settings
     learn.view = len(tracer.trace.steps) - 1  # step 1 (prefill when the run stopped after it)
     learn.playing = False
     learn.error = None
+    learn.scenario = None
     learn.loaded_model_config = loaded.config_dict  # for the capacity planner
     learn.loaded_model_parameters = loaded.info.num_parameters
+    return True
+
+
+def _advance_to(target: int, on_wait=None) -> None:
+    """Show step `target`, computing (or reading from the shared run) the steps up to it; the last
+    step where the run ends sooner."""
+    tracer = learn.tracer
+    try:
+        while len(tracer.trace.steps) - 1 < target and not tracer.done:
+            tracer.step(on_wait)
+    except Exception as e:
+        learn.playing = False
+        _fail(e)
+    learn.view = max(0, min(target, len(tracer.trace.steps) - 1))
+
+
+def _open_link(state: ShareState) -> None:
+    """Open the run a link or a scenario card holds, at its step and view. A link whose run cannot
+    start (a model this server cannot load, a prompt past the context limit) opens the default run
+    with a message instead."""
+    share.apply_to_widgets(state)
+    settings = url_state.settings_of(state, PRESETS)
+    if _start(settings):
+        on_wait, notice = _queue_notice()
+        with st.spinner(t("share.url.stepping", step=state.step)):
+            _advance_to(state.step, on_wait)
+        notice.empty()
+        if state.view:
+            learn.open_view = state.view
+            st.session_state.pop(W_TABS, None)  # the tabs open at learn.open_view
+        learn.scenario = state.scenario
+        return
+    failed = learn.error.text() if learn.error is not None else ""
+    share.apply_to_widgets(DEFAULTS)
+    if _start(url_state.settings_of(DEFAULTS, PRESETS)):
+        learn.error = Note("share.url.failed", {"message": failed})
 
 
 def _advance(on_wait=None) -> None:
@@ -185,18 +172,55 @@ def _advance(on_wait=None) -> None:
 
 def render() -> None:
     apply_language()
+    present = presenter.is_on()
+    if present:
+        presenter.style()
     st.title(t("learn.title"))
-    st.caption(t("learn.intro"))
-    settings, start = _settings_from_sidebar()
+    room = follow.follow_id()
+    if room is not None:  # an attendee: the instructor's run, read-only
+        follow.render_follower(room, _follow, PRESETS, ALLOW_OTHER)
+        return
+    if not present:
+        st.caption(t("learn.intro"))
+    share.read_link(PRESETS, views.VIEWS, ALLOW_OTHER)
+    if learn.pending_link is not None:  # a link on arrival, or a scenario card: before the sidebar is drawn
+        state, learn.pending_link = learn.pending_link, None
+        _open_link(state)
+    settings, start = settings_from_sidebar()
+    if not present:
+        follow.lead_controls()
+    share.scenario_cards()
     if start or not learn.has_run:
         _start(settings)
     if learn.has_run and not learn.is_replay and settings != (learn.run_settings or settings):
         st.warning(t("learn.unapplied"), icon=":material/edit_note:")
+    share.show_problems()
     if not learn.has_run:
         views.show_error()
         st.info(t("learn.no_run"))
         return
     _stepper()
+    if present:  # no sidebar: the room's controls at the foot of the page
+        follow.lead_controls(st.expander(t("share.room.lead"), icon=":material/groups:",
+                                         expanded=learn.room is not None))
+
+
+def _follow(state: ShareState) -> None:
+    """An attendee: move to the instructor's state. A new run only when its settings changed; steps
+    come from the shared run store (computed once per replica); the tab follows the instructor's
+    when the instructor changes it."""
+    settings = url_state.settings_of(state, PRESETS)
+    if not learn.has_run or learn.is_replay or learn.run_settings != settings:
+        if not _start(settings):
+            return
+    on_wait, notice = _queue_notice()
+    with st.spinner(t("share.url.stepping", step=state.step)):
+        _advance_to(state.step, on_wait)
+    notice.empty()
+    if state.view and state.view != learn.follow_view:
+        learn.follow_view = state.view
+        learn.open_view = state.view
+        st.session_state.pop(W_TABS, None)
 
 
 def _pace() -> float:
@@ -222,12 +246,13 @@ def _stepper() -> None:
             learn.want_next = False
             _advance(on_wait)
         # Advance on the timer's ticks only, not when a widget inside the fragment changes.
-        if learn.playing and time.monotonic() - learn.last_tick >= 0.8 * pace:
-            learn.last_tick = time.monotonic()
-            _advance(on_wait)
+        if learn.playing:
+            _play_tick(pace, on_wait)
             if not learn.playing:
                 st.rerun()  # the run ended: stop the timer
         notice.empty()
+        if presenter.is_on():
+            presenter.lesson_banner(learn.tracer.trace, learn.view)
         _controls()
         views.show_error()
         tracer = learn.tracer
@@ -238,8 +263,33 @@ def _stepper() -> None:
         except Exception as e:  # a message, never a traceback (logged)
             log.exception("could not draw the step")
             st.error(md_escape(t("learn.error.draw", kind=type(e).__name__, detail=str(e)[:300])))
+        shared = share.current_state(learn.view, learn.open_view)  # after draw: the open tab is known
+        share.write_url(shared)
+        follow.publish(shared)
 
     body()
+
+
+def _ready_last(tracer) -> int:
+    """The last step this visitor can be shown without running the model (a shared run may be ahead)."""
+    run = getattr(tracer, "run", None)  # a run store Cursor
+    return len(run.steps if run is not None else tracer.trace.steps) - 1
+
+
+def _play_tick(pace: float, on_wait) -> None:
+    """One timer tick of Play: the step Play's clock says (kvviz/ui/play_clock.py): frames skipped
+    when the server is slower than the pace, never a queue of steps."""
+    tracer = learn.tracer
+    if learn.view >= len(tracer.trace.steps) - 1 and tracer.done:
+        learn.playing = False
+        return
+    clock = learn.play_clock or play_clock.Clock(time.monotonic(), learn.view)
+    goal = play_clock.target(clock, time.monotonic(), pace, learn.view, _ready_last(tracer))
+    if goal > learn.view:
+        _advance_to(goal, on_wait)
+        learn.play_clock = play_clock.after(clock, time.monotonic(), pace, learn.view)
+    if learn.view >= len(tracer.trace.steps) - 1 and tracer.done:
+        learn.playing = False
 
 
 # Button callbacks run before the page is drawn, so every button's state reflects the click. Next and
@@ -257,7 +307,7 @@ def _on_back() -> None:
 
 def _on_play() -> None:
     learn.playing = not learn.playing
-    learn.last_tick = time.monotonic()
+    learn.play_clock = play_clock.Clock(time.monotonic(), learn.view)
 
 
 def _on_reset() -> None:
@@ -282,18 +332,22 @@ def _controls() -> None:
     view = learn.view
     playing = learn.playing
     at_end = view == last and tracer.done
-    c = st.columns([1, 1.3, 1, 1, 1.4])
+    c = st.columns([1, 1.3, 1, 1, 1.4, 1])
     c[0].button(t("learn.back"), icon=":material/arrow_back:", disabled=view == 0 or playing, width="stretch",
-                key="back", on_click=_on_back)
+                key="back", on_click=_on_back, shortcut=presenter.shortcut("back"))
     c[1].button(t("learn.next"), icon=":material/skip_next:", type="primary", disabled=at_end or playing,
-                width="stretch", key="next", on_click=_on_next, help=t("learn.next_help"))
+                width="stretch", key="next", on_click=_on_next, help=t("learn.next_help"),
+                shortcut=presenter.shortcut("next"))
     c[2].button(t("learn.pause") if playing else t("learn.play"),
                 icon=":material/pause:" if playing else ":material/play_arrow:",
-                disabled=at_end and not playing, width="stretch", key="play", on_click=_on_play)
+                disabled=at_end and not playing, width="stretch", key="play", on_click=_on_play,
+                shortcut=presenter.shortcut("play"))
     c[3].button(t("learn.reset"), icon=":material/replay:", width="stretch", key="reset", on_click=_on_reset,
                 help=t("learn.reset_help"))
     c[4].selectbox(t("learn.pace"), list(PACES), index=list(PACES).index(DEFAULT_PACE), key=W_PACE,
                    label_visibility="collapsed", format_func=lambda p: t(f"learn.pace.{p}"))
+    with c[5]:
+        share.link_box(share.current_state(view, learn.open_view))
     if last > 0:
         st.session_state[W_SLIDER] = view
         st.slider(t("learn.slider"), 0, last, key=W_SLIDER, on_change=_on_slide, disabled=playing)

@@ -84,13 +84,19 @@ def _uploaded_spec() -> ModelSpec | None:
                      source=t("planner.ui.uploaded_source"))
 
 
+def _linked_models(catalog: dict) -> list[str]:
+    """Models a link preselects (?models=A,B: a scenario card of the explainer): catalog names only."""
+    raw = st.query_params.get("models", "")
+    return [n for n in (p.strip() for p in raw[:400].split(",")) if n in catalog][:8]
+
+
 def render() -> None:
     st.title(t("planner.ui.title"))
     _say(st.caption, t("planner.ui.intro"))
     catalog = {s.name: s for s in _catalog()}
     loaded = _loaded_spec()
     options = ([LOADED] if loaded else []) + list(catalog)
-    default = ([LOADED] if loaded else []) + DEFAULT_MODELS
+    default = _linked_models(catalog) or ([LOADED] if loaded else []) + DEFAULT_MODELS
     chosen = st.multiselect(t("planner.ui.models"), options, default=default, key="planner_models",
                             format_func=lambda i: t("planner.ui.loaded_option") if i == LOADED else i)
     uploaded = _uploaded_spec()
