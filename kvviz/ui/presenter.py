@@ -2,18 +2,15 @@
 lesson in big print, for a projector.
 
 The keys are Streamlit's own button shortcuts (st.button(shortcut=...), Streamlit 1.67): → next,
-← back, P play/pause (Streamlit reserves C and R). The lesson comes from one function, lesson(), so
-the page can switch to a better sentence in one place.
+← back, P play/pause (Streamlit reserves C and R). The lesson is the explainer's own one-sentence lesson
+(kvviz.analysis.lesson), in bigger type.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from kvviz.text import t
-from kvviz.ui.markup import md_escape
 
 PARAM = "present"
 KEYS = {"next": "Right", "back": "Left", "play": "P"}
@@ -50,20 +47,15 @@ def shortcut(button: str) -> str | None:
 
 
 def lesson(trace, view: int) -> str:
-    """The step's lesson in one sentence, as plain text (escaped where it is drawn).
+    """The step's lesson in one sentence (the same sentence the explainer's overview shows)."""
+    from kvviz.analysis import lesson as lessons
+    from kvviz.text import lesson as say_lesson
 
-    For now: the step's label and the first question's headline (what the cache saves, with this
-    run's numbers). The one place to switch to kvviz.analysis.lesson when it lands."""
-    from kvviz.analysis import answers as explain
-    from kvviz.charts import trace as charts
-    from kvviz.text import answers as say
-
-    first = explain.answers(replace(trace, steps=trace.steps[: view + 1]))[0]
-    return t("share.present.lesson", step=charts.step_label(trace.steps[view]), headline=say.headline(first))
+    return say_lesson.sentence(lessons.step_lesson(trace, view))
 
 
 def lesson_banner(trace, view: int) -> None:
     """The lesson in big print, and the keys, above the controls."""
     with st.container(key="kvviz-lesson"):  # class st-key-kvviz-lesson: the CSS above
-        st.markdown(md_escape(lesson(trace, view)))
+        st.markdown(lesson(trace, view))  # numbers from the run and catalog words only: no visitor text
     st.caption(t("share.present.keys"))

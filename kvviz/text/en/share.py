@@ -47,7 +47,6 @@ STRINGS: dict[str, str] = {
     ),
     # --- presenter mode (kvviz/ui/presenter.py)
     "share.present.keys": "Keys: → next · ← back · P play or pause",
-    "share.present.lesson": "{step}: {headline}",
     # --- follow mode (kvviz/ui/follow.py, kvviz/rooms.py)
     "share.room.lead": "Lead a room",
     "share.room.lead_help": (
