@@ -252,7 +252,7 @@ def test_play_then_pause():
     from kvviz.ui.play_clock import Clock
 
     # As if one pace (1 s, the default) had elapsed: the timer's rerun takes one step.
-    at.session_state["play_clock"] = Clock(time.monotonic() - 1.0, 0)
+    at.session_state["play_clock"] = Clock(time.monotonic() - 1.0, at.session_state.view)
     at.run()
     _no_exception(at)
     assert _steps(at) == 3 and at.session_state.view == 2

@@ -93,7 +93,7 @@ STRINGS: dict[str, str] = {
     "learn.tab.cache": "Cache",
     "learn.tab.work": "Work",
     "learn.tab.attention": "Attention",
-    "learn.tab.trace_file": "Trace file",
+    "learn.tab.trace_file": "Export & file",
     # --- the text strip
     "learn.strip.decoded": "**Text so far:** {text}",
     "learn.strip.joins": "= {text}",

@@ -26,6 +26,7 @@ from kvviz.errors import KvvizError
 from kvviz.text import lesson as say_lesson
 from kvviz.text import t
 from kvviz.trace_read import MAX_TRACE_MB
+from kvviz.ui.export import plotly_config, show_exports
 from kvviz.ui.markup import byte_chip, md_escape, token_chip
 from kvviz.ui.state import W_TABS, W_UPLOAD, Note, Replay, apply_language, learn
 from kvviz.units import fmt_bytes, fmt_flops
@@ -98,7 +99,7 @@ def draw(trace, view: int, done: bool) -> None:
         "cache": lambda: _cache_view(trace, view, info),
         "work": lambda: _work_view(trace, view),
         "attention": lambda: _attention_view(trace, view, info),
-        "trace_file": lambda: _trace_file(trace),
+        "trace_file": lambda: _trace_file(trace, view),
     }
     for view_id, tab in zip(VIEWS, tabs):
         if tab.open is not False:
@@ -114,10 +115,10 @@ def _overview(trace, view: int) -> None:
     left, right = st.columns(2, gap="small")
     with left:
         st.plotly_chart(lesson_charts.cache_shapes_figure(trace, view), width="stretch", key="lesson_cache",
-                        config={"displayModeBar": False})
+                        config=plotly_config("lesson_cache"))
     with right:
         st.plotly_chart(lesson_charts.work_figure(run, view), width="stretch", key="lesson_work",
-                        config={"displayModeBar": False})
+                        config=plotly_config("lesson_work"))
 
 
 def _text_strip(trace, view: int):
@@ -265,8 +266,8 @@ def _cache_view(trace, view: int, info) -> None:
             col["window"]: st.column_config.TextColumn(width="small"),
             col["bytes"]: st.column_config.NumberColumn(t("learn.cache.col.bytes_label"), format="localized")})
     with right:
-        st.plotly_chart(charts.cache_map_figure(trace, view), width="stretch", key="cache_map")
-    st.plotly_chart(charts.cache_bytes_figure(trace, view), width="stretch", key="cache_bytes")
+        _chart(charts.cache_map_figure(trace, view), "cache_map")
+    _chart(charts.cache_bytes_figure(trace, view), "cache_bytes")
     full_layers = sum(1 for w in info.layer_windows if not w) or info.num_layers
     b = info.dtype_bytes
     st.markdown(t(
@@ -277,8 +278,7 @@ def _cache_view(trace, view: int, info) -> None:
         after=step.cache_bytes,
     ))
     if info.num_key_value_heads < info.num_attention_heads:
-        st.plotly_chart(charts.head_sharing_figure(info.num_attention_heads, info.num_key_value_heads),
-                        width="stretch", key="heads")
+        _chart(charts.head_sharing_figure(info.num_attention_heads, info.num_key_value_heads), "heads")
         st.caption(t("learn.cache.gqa", factor=info.num_attention_heads // info.num_key_value_heads))
 
 
@@ -290,15 +290,15 @@ def _work_view(trace, view: int) -> None:
     c[0].metric(t("learn.work.cached"), fmt_flops(sp.cached_total))
     c[1].metric(t("learn.work.recompute"), fmt_flops(sp.recompute_total), help=t("learn.work.recompute_help"))
     c[2].metric(t("learn.work.ratio"), f"{sp.ratio:.1%}", help=t("learn.work.ratio_help"))
-    st.plotly_chart(charts.work_split_figure(run, view), width="stretch", key="work_split")
+    _chart(charts.work_split_figure(run, view), "work_split")
     st.caption(t("learn.work.split_caption"))
-    st.plotly_chart(charts.running_totals_figure(run, view), width="stretch", key="running")
+    _chart(charts.running_totals_figure(run, view), "running")
     log_scale = st.toggle(t("learn.work.log"), value=False, key="work_log")
-    st.plotly_chart(charts.components_figure(step, log_scale), width="stretch", key="components")
+    _chart(charts.components_figure(step, log_scale), "components")
     needed = step.flops.get("recompute", {})
     if needed.get("scores_needed") is not None and needed.get("scores_needed") != needed.get("scores"):
         st.caption(t("learn.work.executed", scores=int(needed["scores"]), needed=int(needed["scores_needed"])))
-    st.plotly_chart(charts.time_figure(trace, view), width="stretch", key="time")
+    _chart(charts.time_figure(trace, view), "time")
     st.caption(t("learn.work.time_caption"))
 
 
@@ -314,7 +314,7 @@ def _attention_view(trace, view: int, info) -> None:
     c = st.columns(2)
     layer = c[0].selectbox(t("learn.attention.layer"), recorded, index=0, key="attn_layer")
     head = c[1].selectbox(t("learn.attention.head"), list(range(info.num_attention_heads)), key="attn_head")
-    st.plotly_chart(charts.attention_figure(trace, view, layer, head), width="stretch", key="attn")
+    _chart(charts.attention_figure(trace, view, layer, head), "attn")
     st.caption(t("learn.attention.caption"))
 
 
@@ -354,7 +354,13 @@ def _on_upload() -> None:
     learn.error = None
 
 
-def _trace_file(trace) -> None:
+def _chart(fig, key: str) -> None:
+    """A chart at full width, its camera button saving PNG or SVG (the visitor's choice)."""
+    st.plotly_chart(fig, width="stretch", key=key, config=plotly_config(key))
+
+
+def _trace_file(trace, view: int) -> None:
+    show_exports(trace, view)  # the HTML report, the CSV tables, PNG or SVG for the charts
     st.download_button(t("learn.file.download"), trace.to_json, file_name="kvviz-trace.json",
                        mime="application/json", key="download")
     st.caption(t("learn.file.caption", schema=md_escape(str(trace.schema))))
