@@ -15,17 +15,19 @@ STRINGS: dict[str, str] = {
         "（其中 K 和 V 为 {kv_proj_cached}），并把结果填入缓存；节省从生成第一个 token 时才开始。"
     ),
     "answers.attention.decode_skipped": (
-        "有了缓存，之前 {earlier} 个位置的全部计算都被省掉了：它们的 Q、K、V 投影和输出投影、它们在注意力矩阵中的那几行，"
-        "以及它们的 MLP。在最后一步（上下文 {context} 个 token），整步的计算量因此是 {total_cached} 而不是 "
-        "{total_recompute}（相差 {total_ratio}），其中自注意力是 {attn_cached} 而不是 {attn_recompute}（相差 "
-        "{attn_ratio}）。剩下的只有新 token 自己的计算：它的 query 要与全部 {context} 个 key 计算注意力分数，"
+        "有了缓存，之前 {earlier} 个位置的全部计算都被省掉了：它们的 Q、K、V 投影和输出投影、"
+        "它们在注意力矩阵中的那几行，以及它们的 MLP。在最后一步（上下文 {context} 个 token），"
+        "整步的计算量因此是 {total_cached} 而不是 {total_recompute}（相差 {total_ratio}），"
+        "其中自注意力是 {attn_cached} 而不是 {attn_recompute}（相差 {attn_ratio}）。"
+        "剩下的只有新 token 自己的计算：它的 query 要与 全部 {context} 个 key 计算注意力分数，"
         "之前各位置的 K 和 V 直接从缓存读取（{reused_kv_bytes}）。"
     ),
     "answers.attention.decode_windowed_skipped": (
-        "有了缓存，之前 {earlier} 个位置的全部计算都被省掉了：它们的 Q、K、V 投影和输出投影、它们在注意力矩阵中的那几行，"
-        "以及它们的 MLP。在最后一步（上下文 {context} 个 token），整步的计算量因此是 {total_cached} 而不是 "
-        "{total_recompute}（相差 {total_ratio}），其中自注意力是 {attn_cached} 而不是 {attn_recompute}（相差 "
-        "{attn_ratio}）。剩下的只有新 token 自己的计算：它的 query 要与各层滑动窗口内的 key 计算注意力分数，"
+        "有了缓存，之前 {earlier} 个位置的全部计算都被省掉了：它们的 Q、K、V 投影和输出投影、"
+        "它们在注意力矩阵中的那几行，以及它们的 MLP。在最后一步（上下文 {context} 个 token），"
+        "整步的计算量因此是 {total_cached} 而不是 {total_recompute}（相差 {total_ratio}），"
+        "其中自注意力是 {attn_cached} 而不是 {attn_recompute}（相差 {attn_ratio}）。"
+        "剩下的只有新 token 自己的计算：它的 query 要与各层滑动窗口内的 key 计算注意力分数，"
         "之前各位置的 K 和 V 直接从缓存读取（{reused_kv_bytes}）。"
     ),
     "answers.attention.line.kv_proj": (
