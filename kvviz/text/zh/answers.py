@@ -19,7 +19,7 @@ STRINGS: dict[str, str] = {
         "它们在注意力矩阵中的那几行，以及它们的 MLP。在最后一步（上下文 {context} 个 token），"
         "整步的计算量因此是 {total_cached} 而不是 {total_recompute}（相差 {total_ratio}），"
         "其中自注意力是 {attn_cached} 而不是 {attn_recompute}（相差 {attn_ratio}）。"
-        "剩下的只有新 token 自己的计算：它的 query 要与 全部 {context} 个 key 计算注意力分数，"
+        "剩下的只有新 token 自己的计算：它的 query 要与全部 {context} 个 key 计算注意力分数，"
         "之前各位置的 K 和 V 直接从缓存读取（{reused_kv_bytes}）。"
     ),
     "answers.attention.decode_windowed_skipped": (
