@@ -85,7 +85,7 @@ STRINGS: dict[str, str] = {
     "learn.tab.cache": "缓存",
     "learn.tab.work": "计算量",
     "learn.tab.attention": "注意力",
-    "learn.tab.trace_file": "运行记录文件",
+    "learn.tab.trace_file": "导出与文件",
     # --- 文本条
     "learn.strip.decoded": "**目前的文本**：{text}",
     "learn.strip.joins": "= {text}",
