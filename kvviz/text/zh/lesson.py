@@ -12,12 +12,12 @@ STRINGS: dict[str, str] = {
         "（{layers} 层 × {context} 个位置）；此时还没有可以复用的内容。点击 **下一个 token**，看看缓存如何发挥作用。"
     ),
     "lesson.decode": (
-        "**第 {step} 步**：模型计算了 {fed_n}，复用了缓存中的 {reused} 个位置；如果没有缓存，这一步 {share} "
-        "的计算都要重做（有缓存 {cached}，无缓存 {recompute}，是有缓存的 {ratio}）。"
+        "**第 {step} 步**：模型计算了 {fed_n}，复用了缓存中的 {reused} 个位置；如果没有缓存，这一步有 {share} "
+        "的计算要重做（有缓存 {cached}，无缓存 {recompute}，是有缓存的 {ratio}）。"
     ),
     "lesson.decode_windowed": (
         "**第 {step} 步**：模型计算了 {fed_n}，复用了缓存中最多 {reused} 个位置（滑动窗口层保留的更少）；"
-        "如果没有缓存，这一步 {share} 的计算都要重做（有缓存 {cached}，无缓存 {recompute}，是有缓存的 {ratio}）。"
+        "如果没有缓存，这一步有 {share} 的计算要重做（有缓存 {cached}，无缓存 {recompute}，是有缓存的 {ratio}）。"
     ),
     "lesson.fed.one": "{n} 个新位置",
     "lesson.fed.many": "{n} 个新位置",
