@@ -14,17 +14,21 @@ STRINGS: dict[str, str] = {
         "预填充时还没有什么可省：两种方式都要为提示词的全部 {context} 个 token 计算 Q、K、V 投影"
         "（其中 K 和 V 为 {kv_proj_cached}），并把结果填入缓存；节省从生成第一个 token 时才开始。"
     ),
-    "answers.attention.decode": (
-        "省掉的是对已经见过的 token 重新计算 key 和 value：在最后一步（上下文 {context} 个 token），K、V 投影"
-        "有缓存时为 {kv_proj_cached}，无缓存时为 {kv_proj_recompute}，因为之前 {earlier} 个 token 的 K/V"
-        "（{reused_kv_bytes}）直接从缓存读取；注意力中的矩阵乘法也从 {att_recompute} 降到 {att_cached}，"
-        "因为只需为新 token 的 query 计算注意力分数，尽管它仍要与全部 {context} 个 key 相乘。"
+    "answers.attention.decode_skipped": (
+        "有了缓存，之前 {earlier} 个位置的全部计算都被省掉了：它们的 Q、K、V 投影和输出投影、"
+        "它们在注意力矩阵中的那几行，以及它们的 MLP。在最后一步（上下文 {context} 个 token），"
+        "整步的计算量因此是 {total_cached} 而不是 {total_recompute}（相差 {total_ratio}），"
+        "其中自注意力是 {attn_cached} 而不是 {attn_recompute}（相差 {attn_ratio}）。"
+        "剩下的只有新 token 自己的计算：它的 query 要与全部 {context} 个 key 计算注意力分数，"
+        "之前各位置的 K 和 V 直接从缓存读取（{reused_kv_bytes}）。"
     ),
-    "answers.attention.decode_windowed": (
-        "省掉的是对已经见过的 token 重新计算 key 和 value：在最后一步（上下文 {context} 个 token），K、V 投影"
-        "有缓存时为 {kv_proj_cached}，无缓存时为 {kv_proj_recompute}，因为之前那些仍在各层滑动窗口内的 token 的"
-        " K/V（{reused_kv_bytes}）直接从缓存读取；注意力中的矩阵乘法也从 {att_recompute} 降到 {att_cached}，"
-        "因为只需为新 token 的 query 计算注意力分数，尽管它仍要与各层窗口内的每个 key 相乘。"
+    "answers.attention.decode_windowed_skipped": (
+        "有了缓存，之前 {earlier} 个位置的全部计算都被省掉了：它们的 Q、K、V 投影和输出投影、"
+        "它们在注意力矩阵中的那几行，以及它们的 MLP。在最后一步（上下文 {context} 个 token），"
+        "整步的计算量因此是 {total_cached} 而不是 {total_recompute}（相差 {total_ratio}），"
+        "其中自注意力是 {attn_cached} 而不是 {attn_recompute}（相差 {attn_ratio}）。"
+        "剩下的只有新 token 自己的计算：它的 query 要与各层滑动窗口内的 key 计算注意力分数，"
+        "之前各位置的 K 和 V 直接从缓存读取（{reused_kv_bytes}）。"
     ),
     "answers.attention.line.kv_proj": (
         "最后一步的 K、V 投影：有缓存 {kv_proj_cached}，重新计算 {kv_proj_recompute}（{ratio}）"
@@ -39,15 +43,15 @@ STRINGS: dict[str, str] = {
         "整个运行累计：{run_reused_kv_bytes}"
     ),
     # --- 2. MLP
-    "answers.mlp.prefill": (
-        "就单个 token 而言没有：MLP（前馈）对每个位置独立计算，无论有没有缓存，每个 token 经过全部 {blocks} 个 block "
-        "都要 {per_token}；但缓存改变了它要处理的位置数：预填充时两种方式都要对提示词的全部 {positions_cached} "
-        "个位置计算（{mlp_cached}）；从生成第一个 token 起，有缓存的循环每步只算 1 个位置，无缓存的循环则要算全部位置。"
+    "answers.mlp.prefill_not_yet": (
+        "预填充时还没有：两种方式都要对提示词的全部 {positions_cached} 个位置运行 MLP（前馈），共 {mlp_cached}"
+        "（每个位置经过全部 {blocks} 个 block 需要 {per_token}）。从生成第一个 token 起，有缓存的循环每步只对 1 个位置"
+        "运行 MLP，无缓存的循环则要对全部位置运行。"
     ),
-    "answers.mlp.decode": (
-        "就单个 token 而言没有：MLP（前馈）对每个位置独立计算，无论有没有缓存，每个 token 经过全部 {blocks} 个 block "
-        "都要 {per_token}；但缓存改变了它要处理的位置数：最后一步只算 {positions_cached} 个位置，而不是 "
-        "{positions_recompute} 个（有缓存 {mlp_cached}，无缓存 {mlp_recompute}）。"
+    "answers.mlp.decode_positions": (
+        "有，影响的是它要处理的位置数：在最后一步，MLP 有缓存时只处理 {positions_cached_n}，无缓存时要处理 "
+        "{positions_recompute_n}（{mlp_cached} 对比 {mlp_recompute}，相差 {mlp_ratio}）。对每个位置做的计算不变："
+        "每个 token 经过全部 {blocks} 个 block 都是 {per_token}，各个位置独立计算。"
     ),
     "answers.mlp.line.per_token": (
         "每个 token 在每个 block 中的 MLP：{per_token_block}（{matrices}个矩阵，隐藏维度 {hidden_size} ↔ 中间维度 "

@@ -85,12 +85,8 @@ STRINGS: dict[str, str] = {
     "learn.tab.cache": "缓存",
     "learn.tab.work": "计算量",
     "learn.tab.attention": "注意力",
-    "learn.tab.trace_file": "运行记录文件",
+    "learn.tab.trace_file": "导出与文件",
     # --- 文本条
-    "learn.strip.legend": (
-        "**目前的 token**（灰色：提示词；蓝色：已生成；橙色：本步的 token；␣ 表示空格；"
-        "⟨E6 B4⟩：只是某个字符一部分的 token，显示为它的字节；字节凑齐后，它们组成的字符以绿色显示）："
-    ),
     "learn.strip.decoded": "**目前的文本**：{text}",
     "learn.strip.joins": "= {text}",
     "learn.strip.pending": "… 还有字节未到",

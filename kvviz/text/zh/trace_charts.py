@@ -77,7 +77,7 @@ STRINGS: dict[str, str] = {
     "chart.running.cached_hover": "第 %{x} 步之后：%{y:,} FLOPs<br>为重新计算的 %{customdata:.1%}",
     "chart.running.title": "从提示词开始累计的 FLOPs",
     "chart.running.x": "步（0 = 预填充）",
-    "chart.running.y": "累计 FLOPs（G = 10⁹）",
+    "chart.running.y_si": "累计 FLOPs（M = 10⁶，G = 10⁹，T = 10¹²）",
     # 各组件
     "chart.components.cached": "有缓存",
     "chart.components.recompute": "无缓存",
