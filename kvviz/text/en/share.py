@@ -21,7 +21,7 @@ STRINGS: dict[str, str] = {
     ),
     "share.link_none": (
         "This run has no link: it was opened from a file, or its prompt is longer than {chars:,} characters. "
-        "Share its trace file instead (the *Trace file* tab)."
+        "Share its trace file instead (the *Export & file* tab)."
     ),
     # --- preset scenarios (kvviz/presets.py)
     "share.scenarios": "Scenarios",
