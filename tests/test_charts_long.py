@@ -1,6 +1,7 @@
 """The Learn room's cache map and attention view at the app's longest runs (2,048 positions):
 no blank columns, the attention view windowed to the last keys with an overview of the whole run."""
 
+import base64
 import functools
 
 import numpy as np
@@ -13,6 +14,14 @@ from kvviz.engine import selfcheck
 from kvviz.engine.models import LoadedModel, model_info
 
 NEW = 8
+
+
+def array(value) -> np.ndarray:
+    """A figure's array as served: Plotly's base64 typed array ({"dtype", "bdata", "shape"}) or a list."""
+    if isinstance(value, dict):
+        a = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        return a.reshape([int(d) for d in str(value.get("shape", len(a))).split(",")])
+    return np.asarray(value, dtype=float)
 
 
 @functools.cache
@@ -41,7 +50,7 @@ def test_cache_map_has_no_blank_columns_at_2048_positions(long_trace):
     view = len(tr.steps) - 1
     fig = charts.cache_map_figure(tr, view)
     heat = fig.data[0]
-    z = np.asarray(heat.z, dtype=float)
+    z = array(heat.z)
     total = tr.steps[view].context_length
     assert z.shape == (tr.model.num_layers, total)
     held = np.array(charts.writer_steps(tr, view), dtype=object) != None  # noqa: E711
@@ -78,12 +87,12 @@ def test_attention_view_is_the_last_keys_with_an_overview(long_trace):
     assert [lab.split(" ", 1)[0] for lab in main.y] == [str(q) for q in range(width - n, width)]
     m = charts.attention_array(tr, view, 0, 1)
     assert m.shape == (width, width)
-    np.testing.assert_array_equal(np.asarray(main.z), m[-n:, -n:])
+    np.testing.assert_array_equal(array(main.z), m[-n:, -n:])
     newest = tr.steps[view].attention[0][1][-1]  # the newest query's real weights, cache and fresh key
-    np.testing.assert_allclose(np.asarray(main.z)[-1], newest[-n:], rtol=0, atol=0)
+    np.testing.assert_allclose(array(main.z)[-1], newest[-n:], rtol=0, atol=0)
     # the overview: the whole run, averaged over blocks; its rows still sum to one weight per query
-    ov = np.asarray(overview.z, dtype=float)
-    assert ov.shape[1] <= charts.OVERVIEW_CELLS and overview.x[-1] > width - 64
+    ov = array(overview.z)
+    assert ov.shape[1] <= charts.OVERVIEW_CELLS and array(overview.x)[-1] > width - 64
     ref, block = charts.overview(m)
     assert block * ov.shape[1] >= width
     full = np.nan_to_num(m).sum(axis=1)

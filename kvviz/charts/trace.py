@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from kvviz.analysis.ledger import COMPONENTS
+from kvviz.charts.shared import all_steps, ledger_run, shared_figure
 from kvviz.text import t
 from kvviz.trace_data import Step, Trace
 from kvviz.units import fmt_bytes
@@ -98,6 +99,7 @@ def _position_ticks(labels: list[str], first: int = 0) -> dict:
             "tickangle": 0}
 
 
+@shared_figure(all_steps)
 def cache_map_figure(trace: Trace, view: int) -> go.Figure:
     """Layers x positions, coloured by the step that wrote each entry: one cell per K/V entry, no gaps
     between cells at any length (sent as a typed array, not as a list per cell)."""
@@ -139,6 +141,7 @@ def cache_map_figure(trace: Trace, view: int) -> go.Figure:
                    t("chart.cache_map.y"), yaxis_autorange="reversed")
 
 
+@shared_figure(all_steps)
 def cache_bytes_figure(trace: Trace, view: int) -> go.Figure:
     steps = trace.steps
     x = [s.index for s in steps]
@@ -157,6 +160,7 @@ def cache_bytes_figure(trace: Trace, view: int) -> go.Figure:
     return _layout(fig, t("chart.cache_bytes.title"), t("chart.cache_bytes.x"), t("chart.cache_bytes.y"))
 
 
+@shared_figure(lambda num_heads, num_kv_heads: ((num_heads, num_kv_heads), ()))
 def head_sharing_figure(num_heads: int, num_kv_heads: int) -> go.Figure:
     """Which query heads read each K/V head (grouped-query and multi-query attention)."""
     group = max(1, num_heads // max(1, num_kv_heads))
@@ -180,6 +184,7 @@ def head_sharing_figure(num_heads: int, num_kv_heads: int) -> go.Figure:
 # --- time ------------------------------------------------------------------------------------
 
 
+@shared_figure(all_steps)
 def time_figure(trace: Trace, view: int) -> go.Figure:
     """Measured forward time per step, for the mode that ran and the other mode alongside."""
     steps = trace.steps
@@ -261,6 +266,7 @@ def overview(m: np.ndarray, cells: int = OVERVIEW_CELLS) -> tuple[np.ndarray, in
         return np.where(count > 0, total / count, np.nan).astype(np.float32), block
 
 
+@shared_figure(all_steps)
 def attention_figure(trace: Trace, view: int, layer: int, head: int, keys: int = ATTENTION_WINDOW) -> go.Figure:
     """The last `keys` keys (and queries) at full size; beyond that length, beside it, the whole
     matrix averaged into blocks with the window marked."""
@@ -313,6 +319,7 @@ def attention_figure(trace: Trace, view: int, layer: int, head: int, keys: int =
 # --- work (from the ledger) ------------------------------------------------------------------
 
 
+@shared_figure(ledger_run)
 def work_split_figure(run, view: int) -> go.Figure:
     """Per step: the no-cache loop's work as fresh + recomputed FLOPs; below, K/V bytes reused from the cache."""
     from plotly.subplots import make_subplots
@@ -342,6 +349,7 @@ def work_split_figure(run, view: int) -> go.Figure:
     return fig
 
 
+@shared_figure(ledger_run)
 def running_totals_figure(run, view: int) -> go.Figure:
     steps = run.steps
     x = [s.index for s in steps]
@@ -356,9 +364,10 @@ def running_totals_figure(run, view: int) -> go.Figure:
     if 0 <= view < len(steps):
         fig.add_vline(x=steps[view].index, line_dash="dot", line_color="#ff7f0e")
     fig.update_yaxes(tickformat="~s")
-    return _layout(fig, t("chart.running.title"), t("chart.running.x"), t("chart.running.y"))
+    return _layout(fig, t("chart.running.title"), t("chart.running.x"), t("chart.running.y_si"))
 
 
+@shared_figure(lambda step, log_scale=False: ((log_scale,), (step,)))
 def components_figure(step: Step, log_scale: bool = False) -> go.Figure:
     """One step's FLOPs by component, with and without the cache."""
     labels = [component_label(c) for c in COMPONENTS]
@@ -370,5 +379,5 @@ def components_figure(step: Step, log_scale: bool = False) -> go.Figure:
                              hovertemplate=t("chart.components.hover") + "<extra>" + label + "</extra>"))
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="log" if log_scale else "linear", tickformat="~s")
-    return _layout(fig, t("chart.components.title", step=step_label(step)), t("chart.components.x"), "", height=420,
+    return _layout(fig, t("chart.components.title", step=step_label(step)), t("chart.components.x_si"), "", height=420,
                    yaxis_autorange="reversed")

@@ -79,11 +79,11 @@ STRINGS: dict[str, str] = {
     "chart.running.cached_hover": "after step %{x}: %{y:,} FLOPs<br>%{customdata:.1%} of recompute",
     "chart.running.title": "Running total of FLOPs since the prompt",
     "chart.running.x": "step (0 = prefill)",
-    "chart.running.y": "FLOPs, cumulative (G = 10⁹)",
+    "chart.running.y_si": "FLOPs, cumulative (M = 10⁶, G = 10⁹, T = 10¹²)",
     # components
     "chart.components.cached": "with cache",
     "chart.components.recompute": "without cache",
     "chart.components.hover": "%{y}: %{x:,} FLOPs",
     "chart.components.title": "FLOPs by component at {step} (whole model)",
-    "chart.components.x": "FLOPs (G = 10⁹)",
+    "chart.components.x_si": "FLOPs (M = 10⁶, G = 10⁹, T = 10¹²)",
 }
