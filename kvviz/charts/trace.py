@@ -137,6 +137,7 @@ def cache_map_figure(trace: Trace, view: int) -> go.Figure:
         )
     )
     fig.update_xaxes(type="category", **_position_ticks(labels))
+    fig.update_yaxes(tick0=0, dtick=max(1, -(-layers // MAX_POSITION_TICKS)))  # whole layers only
     return _layout(fig, t("chart.cache_map.title", step=step_label(trace.steps[view])), t("chart.cache_map.x"),
                    t("chart.cache_map.y"), yaxis_autorange="reversed")
 
