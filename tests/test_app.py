@@ -76,8 +76,26 @@ def _figures(at) -> dict[str, dict]:
     out = {}
     for c in at.get("plotly_chart"):
         key = c.proto.id.rsplit("-", 1)[-1]
-        out[key] = json.loads(c.proto.spec)
+        out[key] = _lists(json.loads(c.proto.spec))
     return out
+
+
+def _lists(value):
+    """A spec with Plotly's base64 typed arrays ({dtype, bdata, shape}: numpy arrays) as lists, NaN as None."""
+    if isinstance(value, list):
+        return [_lists(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if isinstance(value.get("bdata"), str) and isinstance(value.get("dtype"), str):
+        import base64
+
+        import numpy as np
+
+        a = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]).newbyteorder("<"))
+        if "shape" in value:
+            a = a.reshape([int(d) for d in str(value["shape"]).split(",")])
+        return json.loads(json.dumps(a.tolist()).replace("NaN", "null"))
+    return {k: _lists(v) for k, v in value.items()}
 
 
 def _show(at, view_id: str) -> AppTest:

@@ -76,11 +76,24 @@ def _no_error(page) -> None:
 def _figure(page, title_part: str) -> dict:
     """data and layout of the drawn Plotly chart whose title contains title_part."""
     figs = page.evaluate(
-        """(part) => [...document.querySelectorAll('.js-plotly-plot')]
+        """(part) => {
+            // Plotly's base64 typed arrays ({dtype, bdata, shape}, how the app sends numpy arrays) as lists
+            const kinds = {f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array,
+                           u2: Uint16Array, i4: Int32Array, u4: Uint32Array};
+            const dec = v => {
+                if (!v || typeof v.bdata !== 'string') return v;
+                const raw = Uint8Array.from(atob(v.bdata), c => c.charCodeAt(0));
+                const flat = Array.from(new kinds[v.dtype](raw.buffer), x => Number.isNaN(x) ? null : x);
+                const shape = String(v.shape || flat.length).split(',').map(Number);
+                if (shape.length < 2) return flat;
+                return Array.from({length: shape[0]}, (_, r) => flat.slice(r * shape[1], (r + 1) * shape[1]));
+            };
+            return [...document.querySelectorAll('.js-plotly-plot')]
             .filter(el => el.layout && el.layout.title && (el.layout.title.text || '').includes(part))
-            .map(el => ({data: el.data.map(t => ({type: t.type, x: t.x, y: t.y, z: t.z, name: t.name})),
+            .map(el => ({data: el.data.map(t => ({type: t.type, x: dec(t.x), y: dec(t.y), z: dec(t.z), name: t.name})),
                          title: el.layout.title.text,
-                         width: el.getBoundingClientRect().width}))""",
+                         width: el.getBoundingClientRect().width}));
+        }""",
         title_part,
     )
     assert len(figs) == 1, (title_part, [f["title"] for f in figs])

@@ -294,3 +294,33 @@ def test_crowded_counts_recent_visitors_and_has_finds_a_run():
     time.sleep(0.01)
     assert store.active_visitors() == 0 and not store.crowded()
     assert not RunStore(crowd_visitors=0).crowded()
+
+
+def test_pages_take_turns_and_a_waiting_visitor_is_told():
+    store = RunStore(page_slots=1)
+    told: list[tuple[int, float]] = []
+    inside, release, order = threading.Event(), threading.Event(), []
+
+    def first():
+        with store.page_turn("a"):
+            order.append("a")
+            inside.set()
+            release.wait(5)
+
+    t = threading.Thread(target=first)
+    t.start()
+    assert inside.wait(5)
+    threading.Timer(0.3, release.set).start()
+    with store.page_turn("b", lambda ahead, eta: told.append((ahead, eta))):
+        order.append("b")
+    t.join(5)
+    assert order == ["a", "b"]  # b drew after a's turn ended
+    assert told and told[0][0] == 1 and told[0][1] > 0  # and was told one page was ahead, with an estimate
+    assert store.pages.waits == 1 and store.pages.served == 2
+
+
+def test_without_page_slots_pages_never_wait():
+    store = RunStore(page_slots=0)
+    with store.page_turn("a"), store.page_turn("b", lambda *_: pytest.fail("told to wait")):
+        pass
+    assert store.pages is None

@@ -314,7 +314,16 @@ class RunLedger:
 
 
 def split_trace(trace: Trace) -> RunLedger:
-    """Fresh / recomputed / reused for every step of a trace, with running totals and the ratio."""
+    """Fresh / recomputed / reused for every step of a trace, with running totals and the ratio.
+
+    Computed once per list of steps for every visitor reading the same shared steps
+    (kvviz.analysis.memo): the result is shared, read it only."""
+    from kvviz.analysis import memo
+
+    return memo.by_steps("ledger.split_trace", trace.steps, (trace.model.name,), lambda: _split_trace(trace))
+
+
+def _split_trace(trace: Trace) -> RunLedger:
     info = trace.model
     run = RunLedger(totals={m: {c: 0 for c in COMPONENTS + ("total", "total_needed")} for m in MODES})
     cum_c = cum_r = 0

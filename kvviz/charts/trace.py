@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import plotly.graph_objects as go
 
 from kvviz.analysis.ledger import COMPONENTS
+from kvviz.charts.shared import all_steps, ledger_run, shared_figure
 from kvviz.text import t
 from kvviz.trace_data import Step, Trace
 from kvviz.units import fmt_bytes
@@ -20,6 +22,11 @@ from kvviz.units import fmt_bytes
 FONT = {"size": 15}  # readable when projected
 PREFILL_COLOR = "#7f7f7f"
 FRESH, RECOMPUTED, REUSED = "#1f77b4", "#d62728", "#2ca02c"
+TOKENS_ON_AXIS = 40  # up to this many positions the x-axis shows each token's text, beyond it positions
+MAX_POSITION_TICKS = 16
+HOVER_TEXT_CELLS = 2048  # cache maps up to this many cells (30 layers x 68 positions) carry a sentence per cell
+ATTENTION_WINDOW = 128  # the attention view shows the last this many keys (and queries) at full size
+OVERVIEW_CELLS = 64  # the whole matrix, averaged into at most this many cells a side
 
 
 def plotly_text(text: str) -> str:
@@ -59,56 +66,83 @@ def writer_steps(trace: Trace, view: int) -> list[list[int | None]]:
     Position p was written by the prefill (step 0) when p < prompt length, else by decode step
     p - prompt_len + 1. A layer holds the last `seq` positions (sliding layers drop older ones).
     """
+    z = writer_array(trace, view)
+    return [[None if w < 0 else int(w) for w in row] for row in z.tolist()]
+
+
+def writer_array(trace: Trace, view: int) -> np.ndarray:
+    """writer_steps as an array, -1 where a layer no longer holds the position: (layers, positions) int32."""
     steps = trace.steps[: view + 1]
     if not steps or not steps[-1].cache_layers:
-        return []
+        return np.zeros((0, 0), dtype=np.int32)
     p = len(trace.prompt_token_ids)
     total = steps[-1].context_length  # positions fed so far
-    rows = []
-    for layer in steps[-1].cache_layers:
-        held = layer.key_shape[2]
-        rows.append([(0 if pos < p else pos - p + 1) if pos >= total - held else None for pos in range(total)])
-    return rows
+    pos = np.arange(total)
+    writer = np.where(pos < p, 0, pos - p + 1).astype(np.int32)  # (positions,)
+    held = np.array([layer.key_shape[2] for layer in steps[-1].cache_layers])  # (layers,)
+    return np.where(pos[None, :] >= total - held[:, None], writer[None, :], -1).astype(np.int32)
 
 
+def position_labels(trace: Trace, count: int) -> list[str]:
+    """One category label per position, "12 'token'": unique, and hover shows the token's text."""
+    return [f"{i} {plotly_text(repr(tok))}" for i, tok in enumerate(trace.token_texts[:count])]
+
+
+def _position_ticks(labels: list[str], first: int = 0) -> dict:
+    """x-axis ticks on a category axis of positions: the tokens where they fit, else every n-th position."""
+    n = len(labels)
+    if n <= TOKENS_ON_AXIS:
+        return {"tickmode": "array", "tickvals": labels, "ticktext": [lab.split(" ", 1)[1] for lab in labels]}
+    every = next(e for e in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000) if n / e <= MAX_POSITION_TICKS)
+    idx = [i for i in range(n) if (first + i) % every == 0]
+    return {"tickmode": "array", "tickvals": [labels[i] for i in idx], "ticktext": [str(first + i) for i in idx],
+            "tickangle": 0}
+
+
+@shared_figure(all_steps)
 def cache_map_figure(trace: Trace, view: int) -> go.Figure:
-    """Layers x positions, coloured by the step that wrote each entry."""
-    rows = writer_steps(trace, view)
+    """Layers x positions, coloured by the step that wrote each entry: one cell per K/V entry, no gaps
+    between cells at any length (sent as a typed array, not as a list per cell)."""
+    z = writer_array(trace, view)  # (layers, positions)
     fig = go.Figure()
-    if not rows:
+    if not z.size:
         return _layout(fig, t("chart.cache_map.empty"), t("chart.cache_map.x"), t("chart.cache_map.y"))
+    layers, total = z.shape
     step_count = max(1, view)
-    texts = [plotly_text(repr(tok)) for tok in trace.token_texts]
-    evicted, by_prefill = t("chart.cache_map.evicted"), t("chart.cache_map.by_prefill")
-    hover = []
-    for li, row in enumerate(rows):
-        hover.append([
-            t("chart.cache_map.hover", layer=li, position=pos, token=texts[pos]) + "<br>"
-            + (evicted if w is None else (by_prefill if w == 0 else t("chart.cache_map.by_decode", step=w)))
-            for pos, w in enumerate(row)
-        ])
-    # Prefill in grey, decode steps in blues; positions a sliding layer no longer holds stay empty.
+    labels = position_labels(trace, total)
+    if z.size <= HOVER_TEXT_CELLS:  # small maps: every cell says in words who wrote it
+        evicted, by_prefill = t("chart.cache_map.evicted"), t("chart.cache_map.by_prefill")
+        hover = [[
+            t("chart.cache_map.hover", layer=li, position=pos, token=labels[pos].split(" ", 1)[1]) + "<br>"
+            + (evicted if w < 0 else (by_prefill if w == 0 else t("chart.cache_map.by_decode", step=w)))
+            for pos, w in enumerate(row)] for li, row in enumerate(z.tolist())]
+        hovertext = {"text": hover, "hovertemplate": "%{text}<extra></extra>"}
+    else:  # long runs: the position's label and the writing step, without a payload per cell
+        hovertext = {"hovertemplate": t("chart.cache_map.hover_long") + "<extra></extra>", "hoverongaps": False}
+    # Prefill in grey, decode steps in blues; positions a sliding layer no longer holds stay empty (NaN).
     edge = 0.5 / step_count
     fig.add_trace(
         go.Heatmap(
-            z=[[(float("nan") if w is None else w) for w in row] for row in rows],
-            x=list(range(len(rows[0]))),
-            y=list(range(len(rows))),
+            z=np.where(z < 0, np.nan, z).astype(np.float32),
+            x=labels,
+            y=np.arange(layers),
             zmin=0,
             zmax=step_count,
             colorscale=[[0, PREFILL_COLOR], [edge, PREFILL_COLOR], [edge, "#c6dbef"], [1, "#08519c"]],
             colorbar={"title": t("chart.cache_map.colorbar"), "tickvals": [0] + ([step_count] if view else []),
                       "ticktext": [t("step.prefill")] + ([t("step.decode", index=step_count)] if view else [])},
-            text=hover,
-            hovertemplate="%{text}<extra></extra>",
-            xgap=1,
-            ygap=1,
+            xgap=0,
+            ygap=0,
+            **hovertext,
         )
     )
+    fig.update_xaxes(type="category", **_position_ticks(labels))
+    fig.update_yaxes(tick0=0, dtick=max(1, -(-layers // MAX_POSITION_TICKS)))  # whole layers only
     return _layout(fig, t("chart.cache_map.title", step=step_label(trace.steps[view])), t("chart.cache_map.x"),
                    t("chart.cache_map.y"), yaxis_autorange="reversed")
 
 
+@shared_figure(all_steps)
 def cache_bytes_figure(trace: Trace, view: int) -> go.Figure:
     steps = trace.steps
     x = [s.index for s in steps]
@@ -127,6 +161,7 @@ def cache_bytes_figure(trace: Trace, view: int) -> go.Figure:
     return _layout(fig, t("chart.cache_bytes.title"), t("chart.cache_bytes.x"), t("chart.cache_bytes.y"))
 
 
+@shared_figure(lambda num_heads, num_kv_heads: ((num_heads, num_kv_heads), ()))
 def head_sharing_figure(num_heads: int, num_kv_heads: int) -> go.Figure:
     """Which query heads read each K/V head (grouped-query and multi-query attention)."""
     group = max(1, num_heads // max(1, num_kv_heads))
@@ -150,6 +185,7 @@ def head_sharing_figure(num_heads: int, num_kv_heads: int) -> go.Figure:
 # --- time ------------------------------------------------------------------------------------
 
 
+@shared_figure(all_steps)
 def time_figure(trace: Trace, view: int) -> go.Figure:
     """Measured forward time per step, for the mode that ran and the other mode alongside."""
     steps = trace.steps
@@ -174,68 +210,117 @@ def time_figure(trace: Trace, view: int) -> go.Figure:
 # --- attention -------------------------------------------------------------------------------
 
 
-def attention_matrix(trace: Trace, view: int, layer: int, head: int) -> list[list[float | None]] | None:
+def attention_array(trace: Trace, view: int, layer: int, head: int) -> np.ndarray | None:
     """Rows: the prefill's causal triangle, then one new row per decode step; None if not recorded.
 
-    A decode row holds the keys that step attended over, which end at its own position; on a
-    sliding layer they start at the window's edge, so rows are placed right-aligned.
+    (query rows, key positions) float32, NaN where a key was not attended (after the query, or
+    before a sliding layer's window). A decode row holds the keys that step attended over, which end
+    at its own position; on a sliding layer they start at the window's edge, so rows are right-aligned.
     """
     steps = trace.steps[: view + 1]
     if not steps or any(layer not in s.attention for s in steps):
         return None
     width = steps[-1].context_length  # positions up to and including the newest query
-    rows: list[list[float | None]] = []
-    for s in steps:
-        for r in s.attention[layer][head]:
-            r = [float(x) for x in r]
-            if s.phase == "prefill":  # keys after the query are masked: shown blank, not as weight 0
-                q = len(rows)
-                rows.append(r[: q + 1] + [None] * (width - q - 1))
-            else:
-                q = s.context_length - 1  # the new token's position
-                start = q - len(r) + 1
-                rows.append([None] * start + r + [None] * (width - q - 1))
-    return rows
+    heads = [np.asarray(s.attention[layer][head], dtype=np.float32) for s in steps]  # each (queries, keys)
+    out = np.full((sum(h.shape[0] for h in heads), width), np.nan, dtype=np.float32)
+    row = 0
+    for s, a in zip(steps, heads):
+        if s.phase == "prefill":  # keys after the query are masked: shown blank, not as weight 0
+            n, k = a.shape[0], min(a.shape[1], width)
+            causal = np.arange(k)[None, :] <= (row + np.arange(n))[:, None]  # (n, k)
+            out[row : row + n, :k] = np.where(causal, a[:, :k], np.nan)
+        else:
+            q = s.context_length - 1  # the new token's position
+            for r in a:
+                out[row, q - len(r) + 1 : q + 1] = r
+                row += 1
+            continue
+        row += a.shape[0]
+    return out
 
 
-def attention_figure(trace: Trace, view: int, layer: int, head: int) -> go.Figure:
-    m = attention_matrix(trace, view, layer, head)
-    fig = go.Figure()
+def attention_matrix(trace: Trace, view: int, layer: int, head: int) -> list[list[float | None]] | None:
+    """attention_array as lists, None where a key was not attended."""
+    m = attention_array(trace, view, layer, head)
     if m is None:
-        return _layout(fig, t("chart.attention.missing", layer=layer), "", "")
+        return None
+    return [[None if x != x else x for x in row] for row in m.tolist()]
+
+
+def attention_window(rows: int, width: int, keys: int = ATTENTION_WINDOW) -> tuple[int, int]:
+    """(first query row, first key position) of the view at full size: the last `keys` keys and the
+    queries at those positions, so the square the newest tokens attend in stays readable at any length."""
+    return max(0, rows - keys), max(0, width - keys)
+
+
+def overview(m: np.ndarray, cells: int = OVERVIEW_CELLS) -> tuple[np.ndarray, int]:
+    """The whole matrix averaged over square blocks (NaN where a block holds no weight), and the block side."""
+    block = max(1, -(-max(m.shape) // cells))
+    r, c = -(-m.shape[0] // block), -(-m.shape[1] // block)
+    padded = np.full((r * block, c * block), np.nan, dtype=np.float32)
+    padded[: m.shape[0], : m.shape[1]] = m
+    blocks = padded.reshape(r, block, c, block)
+    held = ~np.isnan(blocks)
+    count = held.sum(axis=(1, 3))
+    total = np.where(held, blocks, 0).sum(axis=(1, 3))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan).astype(np.float32), block
+
+
+@shared_figure(all_steps)
+def attention_figure(trace: Trace, view: int, layer: int, head: int, keys: int = ATTENTION_WINDOW) -> go.Figure:
+    """The last `keys` keys (and queries) at full size; beyond that length, beside it, the whole
+    matrix averaged into blocks with the window marked."""
+    from plotly.subplots import make_subplots
+
+    m = attention_array(trace, view, layer, head)
+    if m is None:
+        return _layout(go.Figure(), t("chart.attention.missing", layer=layer), "", "")
+    rows, width = m.shape
     p = len(trace.prompt_token_ids)
+    r0, k0 = attention_window(rows, width, keys)
+    windowed = r0 > 0 or k0 > 0
     # Category labels carry the token text, so hover shows it without a per-cell payload.
-    labels = [f"{i} {plotly_text(repr(tok))}" for i, tok in enumerate(trace.token_texts[: len(m[0])])]
-    fig.add_trace(
-        go.Heatmap(
-            z=m,
-            x=labels,
-            y=labels[: len(m)],
-            colorscale="Viridis",
-            zmin=0,
-            colorbar={"title": t("chart.attention.colorbar")},
-            hovertemplate=t("chart.attention.hover") + "<extra></extra>",
-        )
-    )
+    labels = position_labels(trace, width)
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.74, 0.26], horizontal_spacing=0.08) if windowed \
+        else go.Figure()
+    at = {"row": 1, "col": 1} if windowed else {}
+    fig.add_trace(go.Heatmap(z=m[r0:, k0:], x=labels[k0:], y=labels[r0:rows], coloraxis="coloraxis",
+                             hovertemplate=t("chart.attention.hover") + "<extra></extra>"), **at)
     # Decode rows: every key column but the last came from the cache; the last is the fresh K.
-    fresh_x = fresh_y = labels[p : len(m)]
-    if fresh_x:
-        fig.add_trace(go.Scatter(x=fresh_x, y=fresh_y, mode="markers", name=t("chart.attention.fresh"),
+    fresh = labels[max(p, r0, k0) : rows]
+    if fresh:
+        fig.add_trace(go.Scatter(x=fresh, y=fresh, mode="markers", name=t("chart.attention.fresh"),
                                  marker={"symbol": "square-open", "size": 12, "color": "#ff7f0e", "line": {"width": 2}},
-                                 hoverinfo="skip"))
+                                 hoverinfo="skip"), **at)
+    fig.update_xaxes(type="category", **_position_ticks(labels[k0:], k0), **at)
+    fig.update_yaxes(type="category", autorange="reversed", **at)
+    x_title = t("chart.attention.x")
+    if windowed:
+        ov, block = overview(m)
+        centers_x = np.arange(ov.shape[1]) * block + (block - 1) / 2
+        centers_y = np.arange(ov.shape[0]) * block + (block - 1) / 2
+        fig.add_trace(go.Heatmap(z=ov, x=centers_x, y=centers_y, coloraxis="coloraxis",
+                                 hovertemplate=t("chart.attention.overview_hover") + "<extra></extra>"),
+                      row=1, col=2)
+        fig.add_shape(type="rect", x0=k0 - 0.5, x1=width - 0.5, y0=r0 - 0.5, y1=rows - 0.5, row=1, col=2,
+                      line={"color": "#ff7f0e", "width": 2})
+        fig.update_xaxes(title_text=t("chart.attention.overview_x", block=block), row=1, col=2)
+        fig.update_yaxes(autorange="reversed", row=1, col=2)
+        x_title = t("chart.attention.x_window", keys=width - k0, total=width)
     kv_head = head // max(1, trace.model.num_attention_heads // trace.model.num_key_value_heads)
-    return _layout(
-        fig,
-        t("chart.attention.title", layer=layer, head=head, kv_head=kv_head),
-        t("chart.attention.x"),
-        t("chart.attention.y"),
-        yaxis_autorange="reversed",
-    )
+    fig.update_layout(coloraxis={"colorscale": "Viridis", "cmin": 0,
+                                 "colorbar": {"title": {"text": t("chart.attention.colorbar")}}})
+    _layout(fig, t("chart.attention.title", layer=layer, head=head, kv_head=kv_head), None, None)
+    fig.update_xaxes(title_text=x_title, **at)
+    fig.update_yaxes(title_text=t("chart.attention.y"), **at)
+    return fig
 
 
 # --- work (from the ledger) ------------------------------------------------------------------
 
 
+@shared_figure(ledger_run)
 def work_split_figure(run, view: int) -> go.Figure:
     """Per step: the no-cache loop's work as fresh + recomputed FLOPs; below, K/V bytes reused from the cache."""
     from plotly.subplots import make_subplots
@@ -265,6 +350,7 @@ def work_split_figure(run, view: int) -> go.Figure:
     return fig
 
 
+@shared_figure(ledger_run)
 def running_totals_figure(run, view: int) -> go.Figure:
     steps = run.steps
     x = [s.index for s in steps]
@@ -282,6 +368,7 @@ def running_totals_figure(run, view: int) -> go.Figure:
     return _layout(fig, t("chart.running.title"), t("chart.running.x"), t("chart.running.y_si"))
 
 
+@shared_figure(lambda step, log_scale=False: ((log_scale,), (step,)))
 def components_figure(step: Step, log_scale: bool = False) -> go.Figure:
     """One step's FLOPs by component, with and without the cache."""
     labels = [component_label(c) for c in COMPONENTS]
@@ -293,5 +380,5 @@ def components_figure(step: Step, log_scale: bool = False) -> go.Figure:
                              hovertemplate=t("chart.components.hover") + "<extra>" + label + "</extra>"))
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="log" if log_scale else "linear", tickformat="~s")
-    return _layout(fig, t("chart.components.title", step=step_label(step)), t("chart.components.x"), "", height=420,
+    return _layout(fig, t("chart.components.title", step=step_label(step)), t("chart.components.x_si"), "", height=420,
                    yaxis_autorange="reversed")

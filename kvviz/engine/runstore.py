@@ -23,6 +23,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -160,9 +161,11 @@ class RunStore:
     """Process-wide, bounded: at most `max_bytes` of recorded runs, least recently used out first."""
 
     def __init__(self, max_bytes: int = 1 << 30, limiter: WorkLimiter | None = None,
-                 crowd_visitors: int = 0, active_window_s: float = 60.0):
+                 crowd_visitors: int = 0, active_window_s: float = 60.0, page_slots: int = 0):
         self.max_bytes = max_bytes
         self.limiter = limiter or WorkLimiter()
+        # Page work (a step's fetch and drawing) takes turns too when page_slots > 0: see page_turn.
+        self.pages = WorkLimiter(page_slots, initial_work_s=0.1) if page_slots > 0 else None
         self.crowd_visitors = crowd_visitors  # 0: never crowded
         self.active_window_s = active_window_s
         self._seen: dict[object, float] = {}  # visitor -> when they last asked for a step
@@ -186,6 +189,19 @@ class RunStore:
                 self.misses += 1
         self.note_visitor(owner)
         return Cursor(run, tracer.trace.prompt_text, owner, self.note_visitor)
+
+    def page_turn(self, owner: object, on_wait: OnWait | None = None) -> AbstractContextManager:
+        """Hold one of the server's page slots while drawing a step (`with store.page_turn(...)`).
+
+        One process runs Python under one GIL: 15 visitors' pages drawn at once each take 15 times
+        as long, and none of them is told why. Taking turns (first come first served, one request
+        per visitor) finishes each page as fast as the server can, and a visitor whose turn has not
+        come is told so through on_wait (ahead, eta_s), like a step queued for the model. Forward
+        passes inside a turn still queue in `limiter` (a turn never waits for a page slot, so the
+        two never deadlock)."""
+        if self.pages is None:
+            return nullcontext()
+        return self.pages.slot(owner if owner is not None else object(), on_wait)
 
     def has(self, tracer, model_id: str | None, policy: Any = None) -> bool:
         """Whether the run `tracer` would make is already here (sharing it costs nothing)."""
@@ -236,7 +252,9 @@ def shared_store() -> RunStore:
     """The one store of this server process. KVVIZ_RUNSTORE_MB bounds it (default 512);
     KVVIZ_WORK_SLOTS sets how many forward passes run at once (default 1); KVVIZ_CROWD_VISITORS
     is the room size (visitors active in the last minute, per process) from which new runs skip the
-    recompute comparison pass (default 8; 0: never).
+    recompute comparison pass (default 8; 0: never); KVVIZ_PAGE_SLOTS is how many visitors' pages
+    are drawn at once (default 2: one can draw while another's forward pass runs outside the GIL;
+    0: no turns, every page at once).
 
     Keep KVVIZ_WORK_SLOTS at 1 while the Tracer records attention with forward hooks registered
     on the shared model: two forward passes at once in one process would each see the other's
@@ -247,5 +265,6 @@ def shared_store() -> RunStore:
             mb = int(os.environ.get("KVVIZ_RUNSTORE_MB", "512"))
             slots = int(os.environ.get("KVVIZ_WORK_SLOTS", "1"))
             crowd = int(os.environ.get("KVVIZ_CROWD_VISITORS", "8"))
-            _shared = RunStore(mb << 20, WorkLimiter(slots), crowd_visitors=crowd)
+            pages = int(os.environ.get("KVVIZ_PAGE_SLOTS", "2"))
+            _shared = RunStore(mb << 20, WorkLimiter(slots), crowd_visitors=crowd, page_slots=pages)
         return _shared

@@ -23,6 +23,7 @@ STRINGS: dict[str, str] = {
     "chart.cache_map.y": "layer",
     "chart.cache_map.colorbar": "written at",
     "chart.cache_map.hover": "layer {layer}, position {position}: {token}",
+    "chart.cache_map.hover_long": "layer %{y}, position %{x}<br>written by step %{z} (0 = prefill)",
     "chart.cache_map.evicted": "evicted (outside the sliding window)",
     "chart.cache_map.by_prefill": "written by prefill",
     "chart.cache_map.by_decode": "written by decode step {step}",
@@ -54,6 +55,9 @@ STRINGS: dict[str, str] = {
     "chart.attention.title": "Attention weights: layer {layer}, query head {head} (reads K/V head {kv_head})",
     "chart.attention.x": "key position (token)",
     "chart.attention.y": "query position (token)",
+    "chart.attention.x_window": "key position (token): the last {keys} of {total}",
+    "chart.attention.overview_x": "whole run, mean weight per {block}×{block} block",
+    "chart.attention.overview_hover": "queries near %{y:.0f}, keys near %{x:.0f}<br>mean weight %{z:.4f}",
     # work split
     "chart.work.fresh": "fresh: needed by the new token either way",
     "chart.work.recomputed": "recomputed: only without the cache",
@@ -81,5 +85,5 @@ STRINGS: dict[str, str] = {
     "chart.components.recompute": "without cache",
     "chart.components.hover": "%{y}: %{x:,} FLOPs",
     "chart.components.title": "FLOPs by component at {step} (whole model)",
-    "chart.components.x": "FLOPs (G = 10⁹)",
+    "chart.components.x_si": "FLOPs (M = 10⁶, G = 10⁹, T = 10¹²)",
 }
