@@ -23,6 +23,7 @@ STRINGS: dict[str, str] = {
     "chart.cache_map.y": "层",
     "chart.cache_map.colorbar": "写入于",
     "chart.cache_map.hover": "第 {layer} 层，位置 {position}：{token}",
+    "chart.cache_map.hover_long": "第 %{y} 层，位置 %{x}<br>写入于第 %{z} 步（0 = 预填充）",
     "chart.cache_map.evicted": "已驱逐（在滑动窗口之外）",
     "chart.cache_map.by_prefill": "由预填充写入",
     "chart.cache_map.by_decode": "由解码第 {step} 步写入",
@@ -56,6 +57,9 @@ STRINGS: dict[str, str] = {
     "chart.attention.title": "注意力权重：第 {layer} 层，query 头 {head}（读取 K/V 头 {kv_head}）",
     "chart.attention.x": "key 位置（token）",
     "chart.attention.y": "query 位置（token）",
+    "chart.attention.x_window": "key 位置（token）：共 {total} 个中的最后 {keys} 个",
+    "chart.attention.overview_x": "整次运行，每个 {block}×{block} 块的平均权重",
+    "chart.attention.overview_hover": "query 约在 %{y:.0f}，key 约在 %{x:.0f}<br>平均权重 %{z:.4f}",
     # 计算量的划分
     "chart.work.fresh": "新计算：无论哪种方式，新 token 都需要",
     "chart.work.recomputed": "重新计算：只在没有缓存时发生",
@@ -83,5 +87,5 @@ STRINGS: dict[str, str] = {
     "chart.components.recompute": "无缓存",
     "chart.components.hover": "%{y}：%{x:,} FLOPs",
     "chart.components.title": "各组件的 FLOPs：{step}（整个模型）",
-    "chart.components.x": "FLOPs（G = 10⁹）",
+    "chart.components.x_si": "FLOPs（M = 10⁶，G = 10⁹，T = 10¹²）",
 }
