@@ -158,12 +158,13 @@ def test_chinese_everywhere(tmp_path):
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(server.url + "/?lang=zh")
-            expect(metric(page, zh("learn.metric.step"))).to_have_text(zh("step.prefill"), timeout=180_000)
+            expect(metric(page, zh("learn.metric.step"))).to_have_text(zh("step.decode", index=1), timeout=180_000)
             wait_ready(page)
             page.get_by_label(zh("learn.prompt")).fill(ZH_PROMPT)
             page.get_by_role("button", name=zh("learn.start")).click()
             wait_ready(page)
-            for i in range(1, STEPS + 1):
+            expect(metric(page, zh("learn.metric.step"))).to_have_text(zh("step.decode", index=1), timeout=60_000)
+            for i in range(2, STEPS + 1):  # the page opens on decode step 1
                 page.get_by_role("button", name=zh("learn.next")).click()
                 expect(metric(page, zh("learn.metric.step"))).to_have_text(zh("step.decode", index=i), timeout=60_000)
                 wait_ready(page)

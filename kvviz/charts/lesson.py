@@ -10,6 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from kvviz.analysis import ledger
+from kvviz.charts.shared import all_steps, ledger_run, shared_figure
 from kvviz.charts.trace import FRESH, RECOMPUTED, REUSED, step_label
 from kvviz.text import t
 from kvviz.trace_data import Trace
@@ -36,6 +37,7 @@ def _shape(dims: list[int]) -> str:
     return "[" + ", ".join(str(d) for d in dims) + "]"
 
 
+@shared_figure(all_steps)
 def cache_shapes_figure(trace: Trace, view: int) -> go.Figure:
     """One bar per layer: the positions its K and V hold after step `view`, the part written by
     this step in the fresh colour. Hover gives the layer's K/V shape and bytes."""
@@ -62,6 +64,7 @@ def cache_shapes_figure(trace: Trace, view: int) -> go.Figure:
     return fig
 
 
+@shared_figure(ledger_run)
 def work_figure(run: ledger.RunLedger, view: int) -> go.Figure:
     """Per step up to `view`: the FLOPs the cached loop does (fresh), with the FLOPs a loop without
     a cache redoes for earlier positions stacked on top; the step on screen drawn solid, others faded."""

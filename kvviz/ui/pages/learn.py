@@ -8,6 +8,7 @@ step shows (the tabs) is drawn by learn_views.py; every word comes from kvviz.te
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -242,27 +243,33 @@ def _stepper() -> None:
             learn.want_reset = False
             _start(learn.run_settings)
         on_wait, notice = _queue_notice()
-        if learn.want_next:
-            learn.want_next = False
-            _advance(on_wait)
-        # Advance on the timer's ticks only, not when a widget inside the fragment changes.
-        if learn.playing:
-            _play_tick(pace, on_wait)
-            if not learn.playing:
-                st.rerun()  # the run ended: stop the timer
-        notice.empty()
-        if presenter.is_on():
-            presenter.lesson_banner(learn.tracer.trace, learn.view)
-        _controls()
-        views.show_error()
-        tracer = learn.tracer
-        if not tracer.trace.settings.get("compare", True):
-            st.info(t("learn.crowd_mode"), icon=":material/groups:")
-        try:
-            views.draw(tracer.trace, learn.view, tracer.done)
-        except Exception as e:  # a message, never a traceback (logged)
-            log.exception("could not draw the step")
-            st.error(md_escape(t("learn.error.draw", kind=type(e).__name__, detail=str(e)[:300])))
+        # Pages take turns (one GIL per process): a visitor waiting for theirs is told so, never a silent
+        # spinner. Only a step request (Next, a Play tick) takes a turn: a first render or a widget does not.
+        from kvviz.engine.runstore import shared_store
+
+        asks = learn.want_next or learn.playing
+        with shared_store().page_turn(learn.visitor_id, on_wait) if asks else contextlib.nullcontext():
+            if learn.want_next:
+                learn.want_next = False
+                _advance(on_wait)
+            # Advance on the timer's ticks only, not when a widget inside the fragment changes.
+            if learn.playing:
+                _play_tick(pace, on_wait)
+                if not learn.playing:
+                    st.rerun()  # the run ended: stop the timer
+            notice.empty()
+            if presenter.is_on():
+                presenter.lesson_banner(learn.tracer.trace, learn.view)
+            _controls()
+            views.show_error()
+            tracer = learn.tracer
+            if not tracer.trace.settings.get("compare", True):
+                st.info(t("learn.crowd_mode"), icon=":material/groups:")
+            try:
+                views.draw(tracer.trace, learn.view, tracer.done)
+            except Exception as e:  # a message, never a traceback (logged)
+                log.exception("could not draw the step")
+                st.error(md_escape(t("learn.error.draw", kind=type(e).__name__, detail=str(e)[:300])))
         shared = share.current_state(learn.view, learn.open_view)  # after draw: the open tab is known
         share.write_url(shared)
         follow.publish(shared)
