@@ -15,6 +15,8 @@ import json
 from dataclasses import replace
 from html import escape
 
+import plotly.graph_objects as go
+
 from kvviz.analysis import answers as explain
 from kvviz.analysis import ledger
 from kvviz.charts import trace as charts
@@ -101,7 +103,10 @@ def _answers_section(trace: Trace) -> str:
 
 def _figure_html(fig, name: str) -> str:
     """One chart as a <div> and the script that draws it; plotly.js itself is in the page's head."""
-    fig.update_layout(template="plotly_white")  # the same look whether Streamlit set its theme or not
+    # The same look whether Streamlit set its theme or not. The shared figures are built without
+    # validation (kvviz.charts.shared): validate this copy so its template becomes a real one.
+    fig = go.Figure(fig.to_dict())
+    fig.update_layout(template="plotly_white")
     height = fig.layout.height or 450
     config = {**chart_config(name), "responsive": True}
     body = fig.to_html(full_html=False, include_plotlyjs=False, include_mathjax=False, config=config,
