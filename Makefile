@@ -57,7 +57,8 @@ nginx:
 	bash scripts/install-nginx.sh
 
 # The workshop-room benchmark (benchmarks/load.py): each line starts its own server on LOAD_PORT,
-# runs the room, stops the server; JSON reports go to LOAD_OUT. About 15 minutes on 2 quiet cores.
+# runs the room, stops the server; JSON reports go to LOAD_OUT. About 15 minutes on 2 quiet cores; the last line is the
+# clicks/s of 2 replicas over 1 at saturation (100 visitors).
 LOAD_PORT ?= 8790
 LOAD_ARGS ?= --clicks 8 --think 1
 LOAD_OUT ?= benchmarks/results
@@ -70,8 +71,12 @@ load: $(VENV)/.installed-dev nginx
 	    --json $(LOAD_OUT)/load-$$v-r1.json | $(LOAD_ROW); done
 	@$(BIN)/python benchmarks/load.py --port $(LOAD_PORT) --replicas 2 --visitors 30 $(LOAD_ARGS) --settle 70 \
 	  --json $(LOAD_OUT)/load-30-r2.json | $(LOAD_ROW)
+	@$(BIN)/python benchmarks/load.py --port $(LOAD_PORT) --visitors 100 $(LOAD_ARGS) \
+	  --timeout 300 --json $(LOAD_OUT)/load-100-r1.json | $(LOAD_ROW)
 	@$(BIN)/python benchmarks/load.py --port $(LOAD_PORT) --replicas 2 --visitors 100 $(LOAD_ARGS) --settle 70 \
 	  --timeout 300 --json $(LOAD_OUT)/load-100-r2.json | $(LOAD_ROW)
+	@$(BIN)/python -c "import json; r1, r2 = (json.load(open('$(LOAD_OUT)/load-100-r%d.json' % n)) for n in (1, 2)); \
+	  print(f\"2 replicas / 1 at saturation (100 visitors): {r2['clicks_per_s'] / r1['clicks_per_s']:.2f}x clicks/s\")"
 
 clean:
 	rm -rf $(VENV)

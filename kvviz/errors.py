@@ -5,5 +5,19 @@ class KvvizError(ValueError):
     """Bad input or an environment problem, explained in plain words.
 
     The API raises it, the CLI prints it without a traceback, and the app shows it
-    as a message while keeping the page usable.
+    as a message while keeping the page usable. Raised with a text key
+    (`KvvizError(key="errors.prompt_empty")`), its message is written when it is read, in the
+    reader's language (kvviz.text); raised with a message, that message is used as it is.
     """
+
+    def __init__(self, message: str = "", *, key: str | None = None, **fields):
+        super().__init__(message or key or "")
+        self.key = key
+        self.fields = fields
+
+    def __str__(self) -> str:
+        if self.key is None:
+            return super().__str__()
+        from kvviz.text import t  # lazy: the text layer is above this module
+
+        return t(self.key, **self.fields)

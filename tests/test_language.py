@@ -409,3 +409,19 @@ def test_the_picker_writes_only_lang_and_keeps_the_run():
     assert at.title[0].value == t("learn.title", "en")
     assert dict(at.query_params) == {**before, "lang": "en"}  # only ?lang= changed
     assert at.session_state["tracer"] is tracer and at.session_state["view"] == 2
+
+
+def test_an_engine_error_is_written_in_the_readers_language():
+    """KvvizError(key=...) is written when read: the same error reads in English or Chinese."""
+    from kvviz.errors import KvvizError
+
+    e = KvvizError(key="errors.prompt_too_long.run", prompt=2100, limit=2048, model="m")
+    assert str(e) == t("errors.prompt_too_long.run", "en", prompt=2100, limit=2048, model="m")
+    text.set_language("zh")
+    try:
+        assert str(e) == t("errors.prompt_too_long.run", "zh", prompt=2100, limit=2048, model="m")
+        assert "2100" in str(e) and "2048" in str(e) and str(e) != t("errors.prompt_too_long.run", "en", prompt=2100,
+                                                                       limit=2048, model="m")
+    finally:
+        text.set_language("en")
+    assert str(KvvizError("as written")) == "as written"

@@ -47,16 +47,15 @@ def check_context(info: ModelInfo, prompt: int, new_tokens: int, max_context: in
     bad = not isinstance(max_context, int) or isinstance(max_context, bool) or max_context < 2
     if max_context is not None and bad:
         raise KvvizError(f"The context limit must be a whole number of at least 2 tokens, got {max_context!r}.")
-    limit, whose = info.max_position_embeddings or 0, f"{info.name}'s context"
+    # Whose limit: the model's context, or the limit per run (text keys errors.<what>.model / .run).
+    limit, whose = info.max_position_embeddings or 0, "model"
     if max_context and (not limit or max_context < limit):
-        limit, whose = max_context, "the limit per run"
+        limit, whose = max_context, "run"
     if limit and prompt >= limit:
-        raise KvvizError(f"The prompt is {prompt} tokens; {whose} is {limit} tokens.")
+        raise KvvizError(key=f"errors.prompt_too_long.{whose}", prompt=prompt, limit=limit, model=info.name)
     if limit and prompt + new_tokens > limit:
-        raise KvvizError(
-            f"{prompt} prompt tokens + {new_tokens} new tokens exceed {whose} of "
-            f"{limit} tokens; ask for at most {limit - prompt} new tokens."
-        )
+        raise KvvizError(key=f"errors.context_exceeded.{whose}", prompt=prompt, new=new_tokens, limit=limit,
+                         most=limit - prompt, model=info.name)
 
 
 def checked_budget(budget: int | None) -> int | None:

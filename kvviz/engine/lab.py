@@ -50,17 +50,17 @@ class LabRunner:
         if not policies or len(policies) > MAX_POLICIES:
             raise KvvizError(f"Choose 1 to {MAX_POLICIES} cache policies.")
         if not isinstance(prompt, str) or not prompt.strip():
-            raise KvvizError("The prompt is empty: type some text to start from.")
+            raise KvvizError(key="errors.prompt_empty")
         if not isinstance(max_new_tokens, int) or isinstance(max_new_tokens, bool) or max_new_tokens < 1:
-            raise KvvizError("The number of new tokens must be a whole number of at least 1.")
+            raise KvvizError(key="errors.new_tokens")
         ids = loaded.tokenizer(prompt, add_special_tokens=False)["input_ids"]
         if not ids:
-            raise KvvizError("The prompt gives no tokens.")
+            raise KvvizError(key="errors.no_tokens")
         limit = min(x for x in (max_context, loaded.info.max_position_embeddings) if x) if (
             max_context or loaded.info.max_position_embeddings) else 0
         if limit and len(ids) + max_new_tokens > limit:
-            raise KvvizError(f"{len(ids)} prompt tokens + {max_new_tokens} new tokens exceed the limit of "
-                             f"{limit} tokens per run; ask for at most {max(0, limit - len(ids))} new tokens.")
+            raise KvvizError(key="errors.run_too_long", prompt=len(ids), new=max_new_tokens, limit=limit,
+                             most=max(0, limit - len(ids)))
         self.loaded = loaded
         self.forced = mode == "forced"
         self.max_new_tokens = max_new_tokens

@@ -117,12 +117,12 @@ class Tracer:
         self.sampling = sampling or Sampling()
         self.sampling.validate()
         if not isinstance(prompt, str) or not prompt.strip():
-            raise KvvizError("The prompt is empty: type some text to start from.")
+            raise KvvizError(key="errors.prompt_empty")
         if not isinstance(max_new_tokens, int) or isinstance(max_new_tokens, bool) or max_new_tokens <= 0:
-            raise KvvizError("The number of new tokens must be a whole number of at least 1.")
+            raise KvvizError(key="errors.new_tokens")
         ids = loaded.tokenizer(prompt, add_special_tokens=False)["input_ids"]
         if not ids:
-            raise KvvizError("The prompt gives no tokens.")
+            raise KvvizError(key="errors.no_tokens")
         caps.check_context(info, len(ids), max_new_tokens, max_context)
         self.mode = "cached" if use_cache else "recompute"
         self.policy = policy_from_spec(policy)

@@ -113,6 +113,7 @@ STRINGS: dict[str, str] = {
         "PyTorch's FLOP counter per component and the real cache's bytes (worst relative difference {worst})."
     ),
     "learn.verified.unknown": "FLOPs and bytes not checked on this model (the file predates the load-time check).",
+    "learn.verified.all": "all",  # every figure unverified
     "learn.verified.no": (
         "Unverified figures on this model: {figures}. The load-time check found the cost model off by up to "
         "{worst} (relative) against PyTorch's FLOP counter or the real cache; treat these figures as estimates."

@@ -105,6 +105,7 @@ STRINGS: dict[str, str] = {
         "也与真实缓存的字节数吻合（最大相对误差 {worst}）。"
     ),
     "learn.verified.unknown": "未在此模型上核对 FLOPs 和字节数（该文件早于加载时检查的引入）。",
+    "learn.verified.all": "全部",  # every figure unverified
     "learn.verified.no": (
         "此模型上未经核对的数字：{figures}。加载时的检查发现，成本模型与 PyTorch 的 FLOP 计数器或真实缓存相比，"
         "相对误差最高达 {worst}；请把这些数字当作估计值。"

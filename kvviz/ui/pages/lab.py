@@ -78,7 +78,7 @@ def _start(s: dict) -> None:
         runner = LabRunner(loaded, s["prompt"], s["steps"], specs, s["mode"],
                            max_context=MAX_PROMPT_TOKENS + MAX_STEPS)
         if len(runner.prompt_ids) > MAX_PROMPT_TOKENS:
-            raise KvvizError(f"The prompt is {len(runner.prompt_ids)} tokens; the lab takes up to {MAX_PROMPT_TOKENS}.")
+            raise KvvizError(key="errors.lab_prompt_too_long", prompt=len(runner.prompt_ids), limit=MAX_PROMPT_TOKENS)
         runner.step()  # the prompt pass
     except Exception as e:
         _fail(e)

@@ -225,7 +225,7 @@ def _verified(info) -> None:
     elif info.verify_worst_rel is None and not info.verify_failed:
         st.caption(t("learn.verified.unknown"))
     else:
-        figures = ", ".join(info.unverified) or "all"
+        figures = ", ".join(info.unverified) or t("learn.verified.all")
         st.warning(md_escape(t("learn.verified.no", figures=figures, worst=f"{info.verify_worst_rel or 0:.2g}")),
                    icon=":material/report:")
 
