@@ -332,24 +332,24 @@ def test_switching_language_in_the_browser_keeps_the_run_step_and_tab(tmp_path):
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(server.url + "/?lang=zh")
-            expect(metric(page, zh("learn.metric.cached"))).to_have_text("7", timeout=180_000)
+            expect(metric(page, zh("learn.metric.cached"))).to_have_text("8", timeout=180_000)  # opens on decode 1
             wait_ready(page)
             picker = page.get_by_role("combobox", name=zh("language.picker"), exact=True)
             expect(picker).to_have_value("简体中文")
             page.get_by_role("tab", name=zh("learn.tab.cache"), exact=True).click()
-            for i in (1, 2):
+            for i in (2, 3):
                 page.get_by_role("button", name=zh("learn.next")).click()
                 expect(metric(page, zh("learn.metric.step"))).to_have_text(zh("step.decode", index=i), timeout=60_000)
                 wait_ready(page)
                 assert re.search(r"[?&]lang=zh\b", page.url), page.url
             full_screenshot(page, tmp_path / "zh.png")
-            # Switch to English with the picker: same run (9 tokens cached), same step, same tab.
+            # Switch to English with the picker: same run (10 tokens cached), same step, same tab.
             picker.click()
             page.get_by_role("option", name="English", exact=True).click()
-            expect(metric(page, t("learn.metric.step", "en"))).to_have_text(t("step.decode", "en", index=2),
+            expect(metric(page, t("learn.metric.step", "en"))).to_have_text(t("step.decode", "en", index=3),
                                                                             timeout=60_000)
             wait_ready(page)
-            expect(metric(page, t("learn.metric.cached", "en"))).to_have_text("9")
+            expect(metric(page, t("learn.metric.cached", "en"))).to_have_text("10")
             expect(page.get_by_role("tab", name=t("learn.tab.cache", "en"), exact=True)).to_have_attribute(
                 "aria-selected", "true")
             expect(page.get_by_role("combobox", name=t("language.picker", "en"), exact=True)).to_have_value("English")
@@ -360,7 +360,7 @@ def test_switching_language_in_the_browser_keeps_the_run_step_and_tab(tmp_path):
             expect(page.get_by_role("combobox", name=t("language.picker", "en"), exact=True)).to_have_value("English")
             assert re.search(r"[?&]lang=en\b", page.url), page.url
             page.goto(server.url + "/?lang=xx")  # unknown: English, no error
-            expect(metric(page, t("learn.metric.cached", "en"))).to_have_text("7", timeout=180_000)
+            expect(metric(page, t("learn.metric.cached", "en"))).to_have_text("8", timeout=180_000)  # opens on decode 1
             wait_ready(page)
             assert re.search(r"[?&]lang=en\b", page.url) and not page.locator('[data-testid="stException"]').count()
             ctx.close()
@@ -368,7 +368,7 @@ def test_switching_language_in_the_browser_keeps_the_run_step_and_tab(tmp_path):
             ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
             page = ctx.new_page()
             page.goto(server.url + "/")
-            expect(metric(page, zh("learn.metric.cached"))).to_have_text("7", timeout=180_000)
+            expect(metric(page, zh("learn.metric.cached"))).to_have_text("8", timeout=180_000)  # opens on decode 1
             wait_ready(page)
             expect(page.get_by_role("combobox", name=zh("language.picker"), exact=True)).to_have_value("简体中文")
             assert re.search(r"[?&]lang=zh\b", page.url), page.url

@@ -41,7 +41,7 @@ STRINGS: dict[str, str] = {
     ),
     "share.scenario.sliding_window.title": "滑动窗口",
     "share.scenario.sliding_window.sentence": (
-        "在缓存实验室中比较滑动窗口与“同样的窗口加上注意力汇聚（attention sink）”："
+        "在缓存实验室中比较滑动窗口与“同样的窗口加上注意力汇聚”："
         "在固定的预算下，哪些被保留，哪些被遗忘。"
     ),
     # --- 演示模式（kvviz/ui/presenter.py）
