@@ -21,7 +21,7 @@ from browser_util import full_screenshot, launch, served, wait_ready  # noqa: E4
 DOCS = ROOT / "docs"
 SHOTS = [  # (file, link, viewport, full page)
     ("screenshot-first-view.png", "/?step=2", (1280, 800), False),
-    ("screenshot-long.png", "/?scenario=long_context&step=16&view=cache", (1280, 1000), True),
+    ("screenshot-long.png", "/?scenario=long_context&step=15&view=cache", (1280, 1000), True),
     ("screenshot-presenter.png", "/?present=1&max_new=14&step=5", (1280, 800), False),
     ("screenshot-zh.png", f"/?lang=zh&prompt={quote('梅西是一名')}&step=5", (1400, 900), True),
 ]

@@ -26,6 +26,7 @@ from kvviz.errors import KvvizError
 from kvviz.text import lesson as say_lesson
 from kvviz.text import t
 from kvviz.trace_read import MAX_TRACE_MB
+from kvviz.ui import presenter
 from kvviz.ui.export import plotly_config, show_exports
 from kvviz.ui.markup import byte_chip, md_escape, token_chip
 from kvviz.ui.state import W_TABS, W_UPLOAD, Note, Replay, apply_language, learn
@@ -64,8 +65,9 @@ def draw(trace, view: int, done: bool) -> None:
     step = trace.steps[view]
     info = trace.model
     lesson = lessons.step_lesson(trace, view)
-    with st.container(key="lesson"):
-        st.markdown(say_lesson.sentence(lesson))
+    if not presenter.is_on():  # presenter mode prints the lesson in big type above the controls
+        with st.container(key="lesson"):
+            st.markdown(say_lesson.sentence(lesson))
     win, chips = _text_strip(trace, view)
     _overview(trace, view)
     _text_line(trace, view, win, chips)
