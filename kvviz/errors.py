@@ -12,12 +12,13 @@ class KvvizError(ValueError):
 
     def __init__(self, message: str = "", *, key: str | None = None, **fields):
         super().__init__(message or key or "")
-        self.key = key
-        self.fields = fields
+        # Own names: subclasses (the planner's ConfigError) keep `key` and `fields` of their own.
+        self.text_key = key
+        self.text_fields = fields
 
     def __str__(self) -> str:
-        if self.key is None:
+        if self.text_key is None:
             return super().__str__()
         from kvviz.text import t  # lazy: the text layer is above this module
 
-        return t(self.key, **self.fields)
+        return t(self.text_key, **self.text_fields)

@@ -18,3 +18,25 @@ def builtin():
     import kvviz
 
     return kvviz.load_model()
+
+
+# The browser tests' shared fixtures: one app server and one headless Chromium per test module
+# (Playwright imported only when a browser test asks for them).
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    from browser_util import ROOT, served
+
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with served(ROOT / "app.py", log=log) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from browser_util import launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()

@@ -16,7 +16,6 @@ from browser_util import (
     EXCEPTION,
     ROOT,
     full_screenshot,
-    launch,
     metric,
     missing_browser_reason,
     served,
@@ -30,7 +29,7 @@ _reason = missing_browser_reason()
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(_reason is not None, reason=_reason or "")]
 
 if _reason is None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
 STEP, CACHED, FED, SIZE = (t(f"learn.metric.{k}") for k in ("step", "cached", "fed", "cache_size"))
 
@@ -38,21 +37,6 @@ BYTES_PER_TOKEN = 46080  # 2 x 30 layers x 3 K/V heads x 64 x 4 bytes (SmolLM2-1
 PROMPT_TOKENS = 7  # "Lionel Messi is a"
 LOAD_MS = 180_000  # first page: loads the model (and converts it on a fresh machine)
 STEP_MS = 60_000  # one click: two forward passes on 2 shared cores
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with served(ROOT / "app.py", log=log) as server:
-        yield server.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import re
 
 import browser_util
 import pytest
-from browser_util import ARTIFACTS, EXCEPTION, ROOT, launch, metric, missing_browser_reason, served, wait_ready
+from browser_util import ARTIFACTS, EXCEPTION, metric, missing_browser_reason, wait_ready
 
 from kvviz.analysis.lesson import STRIP_TOKENS
 from kvviz.text import t
@@ -18,7 +18,7 @@ _reason = missing_browser_reason()
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(_reason is not None, reason=_reason or "")]
 
 if _reason is None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
 W, H = 1280, 800
 STEP, CACHED = t("learn.metric.step"), t("learn.metric.cached")
@@ -27,21 +27,6 @@ LOAD_MS = 180_000
 STEP_MS = 60_000
 BRACKET, NEW, STRIP = ".st-key-cache_bracket", ".st-key-new_token", ".st-key-token_strip"
 CHIP = "span.stMarkdownColoredBackground"
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    with served(ROOT / "app.py", log=log) as server:
-        yield server.url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import io
 import textwrap
 
 import pytest
-from browser_util import ARTIFACTS, ROOT, launch, missing_browser_reason, served, wait_ready
+from browser_util import ARTIFACTS, ROOT, missing_browser_reason, served, wait_ready
 
 from kvviz.text import t
 
@@ -22,17 +22,9 @@ _reason = missing_browser_reason()
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(_reason is not None, reason=_reason or "")]
 
 if _reason is None:
-    from playwright.sync_api import sync_playwright
+    pass
 
 HOSTILE = '</script><img src=x onerror="window.__pwned=1"><b id="pwned">bold</b>'
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import browser_util
 import pytest
-from browser_util import ARTIFACTS, EXCEPTION, ROOT, full_screenshot, launch, metric, missing_browser_reason, served
+from browser_util import ARTIFACTS, EXCEPTION, ROOT, full_screenshot, metric, missing_browser_reason, served
 from browser_util import wait_ready as ready
 
 from kvviz.text import t
@@ -21,7 +21,7 @@ _reason = missing_browser_reason()
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(_reason is not None, reason=_reason or "")]
 
 if _reason is None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
 STEP, CACHED = t("learn.metric.step"), t("learn.metric.cached")
 PROMPT_TOKENS = 7  # "Lionel Messi is a" on the built-in model
@@ -45,14 +45,6 @@ def servers(tmp_path_factory):
             os.environ.pop("KVVIZ_ROOMS_DIR", None)
         else:
             os.environ["KVVIZ_ROOMS_DIR"] = old
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def _no_error(page) -> None:
