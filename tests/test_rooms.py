@@ -8,7 +8,6 @@ import multiprocessing as mp
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -70,8 +69,8 @@ def test_a_corrupt_or_foreign_file_is_no_room(tmp_path):
     store = RoomStore(tmp_path)
     lead = store.create()
     path = tmp_path / f"{lead.room_id}{rooms.SUFFIX}"
-    for content in ("{not json", "[1, 2]", json.dumps({"v": 1, "params": {"a": 1}, "t": time.time()}),
-                    json.dumps({"v": "1", "params": {}, "t": time.time()})):
+    for content in ("{not json", "[1, 2]", json.dumps({"v": 1, "params": {"a": 1}, "t": 1.0e9}),
+                    json.dumps({"v": "1", "params": {}, "t": 1.0e9})):
         path.write_text(content)
         assert store.read(lead.room_id) is None, content
 
@@ -81,7 +80,9 @@ def test_bounded_rooms_and_bytes(tmp_path):
     leads = []
     for i in range(8):
         leads.append(store.create())
-        os.utime(tmp_path / f"{leads[-1].room_id}{rooms.SUFFIX}", (1000 + i, time.time() - 100 + i))
+        path = tmp_path / f"{leads[-1].room_id}{rooms.SUFFIX}"
+        written = path.stat().st_mtime  # the file's own time, not a clock read by the test
+        os.utime(path, (written - 100 + i, written - 100 + i))
     assert len(store) == 5
     assert store.read(leads[0].room_id) is None and store.read(leads[-1].room_id) is not None  # oldest out
     with pytest.raises(KvvizError):
@@ -97,7 +98,8 @@ def test_rooms_expire(tmp_path):
     record = json.loads(path.read_text())
     record["t"] -= 120
     path.write_text(json.dumps(record))
-    os.utime(path, (time.time() - 120, time.time() - 120))
+    old = path.stat().st_mtime - 120  # older than the 60 s time to live
+    os.utime(path, (old, old))
     assert store.read(lead.room_id) is None and store.peek(lead.room_id) is None
     store.create()  # creating a room sweeps expired ones
     assert not path.exists()
