@@ -8,6 +8,7 @@ from kvviz.ui.pages import learn as explainer_page
 from kvviz.ui.pages import plan as planner_page
 from kvviz.ui.pages import speed as speed_page
 from kvviz.ui.state import apply_language
+from kvviz.ui.turns import page_turn
 
 W_LANG = "language_choice"  # the sidebar picker's widget key: holds a stable id ("en", "zh")
 
@@ -46,4 +47,5 @@ pages = st.navigation(
 )
 st.sidebar.selectbox(t("language.picker"), LANGUAGES, key=W_LANG, format_func=language_name,
                      on_change=_on_pick, help=t("language.picker_help"))
-pages.run()
+with page_turn():  # pages take turns for this process (kvviz/ui/turns.py): a waiting page says "queued"
+    pages.run()

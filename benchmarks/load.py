@@ -13,9 +13,15 @@ decode 1), and an own-prompt visitor's text shows its prompt.
 
 Printed and written (--json): click latency p50/p95/max, first render p50/p95, errors (exceptions and
 error alerts on the page, disconnects, timeouts, a missing or disabled button, another run shown),
-how many slow clicks (> 2 s) the page announced as queued, clicks/s served, the server's CPU (all its
+how many slow clicks (> 2 s) the page announced as queued, clicks/s served over the whole room and
+at saturation (while every visitor is clicking: see saturated()), the server's CPU (all its
 processes: app replicas and nginx) and its peak RSS. The client is one asyncio process that only
 parses protobufs, so its own CPU stays small (printed too). Linux only (/proc).
+
+Replicas compared on one small machine share its cores with this client and nginx, so N replicas
+get less than N times one replica's CPU. --replica-cpus C gives every replica the same budget of C
+cores (a cgroup quota, as a container's --cpus does): 1 and N replicas are then compared as N
+machines of one size would be, with the client and nginx outside the budget.
 """
 
 from __future__ import annotations
@@ -80,7 +86,7 @@ def stats(xs: list[float]) -> dict:
 
 async def visitor(i: int, cfg, prompt: str | None) -> dict:
     rec = {"visitor": i, "prompt": prompt, "first_render_s": None, "start_s": None, "clicks": [],
-           "errors": [], "queued_runs": 0}
+           "errors": [], "queued_runs": 0, "replica": None}
 
     def error(kind: str, detail: str = "") -> None:
         rec["errors"].append({"kind": kind, "detail": detail[:300]})
@@ -104,6 +110,7 @@ async def visitor(i: int, cfg, prompt: str | None) -> dict:
         status, cookies = await http_get(u.hostname, u.port or 80, "/", "", cfg.timeout)
         cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
         rec["cookie"] = cookie
+        rec["replica"] = cookies.get("kvviz_replica")  # None when one process serves without nginx
         ws = await connect(f"ws://{u.hostname}:{u.port or 80}/_stcore/stream", subprotocols=["streamlit"],
                            additional_headers={"Cookie": cookie} if cookie else None,
                            origin=f"http://{u.hostname}:{u.port or 80}", max_size=None, ping_interval=None,
@@ -132,7 +139,8 @@ async def visitor(i: int, cfg, prompt: str | None) -> dict:
                 error("button_missing" if button is None else "button_disabled", phase)
                 break
             run = await tab.rerun(cfg.timeout, button["fragment"], (WidgetState(id=button["id"], trigger_value=True),))
-            rec["clicks"].append({"s": round(run["latency"], 3), "queued": run["queued"]})
+            rec["clicks"].append({"s": round(run["latency"], 3), "queued": run["queued"],
+                                  "sent_t": round(run["sent"] - cfg.t0, 3), "done_t": round(run["done"] - cfg.t0, 3)})
             check(run, phase, f"decode {k + 1}")
     except (TimeoutError, asyncio.TimeoutError):
         error("timeout", phase)
@@ -166,18 +174,50 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def _usage(pids: list[int]) -> tuple[float, int]:
-    """CPU seconds (user + system) and resident bytes summed over `pids`."""
+def _usage(pids: list[int], by_name: dict | None = None) -> tuple[float, int]:
+    """CPU seconds (user + system) and resident bytes summed over `pids`; `by_name` gets the CPU
+    seconds per process name (python3, nginx, bash)."""
     cpu, rss, tick, page = 0.0, 0, os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
     for p in pids:
         try:
             with open(f"/proc/{p}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            cpu += (int(fields[11]) + int(fields[12])) / tick
+                head, rest = f.read().rsplit(")", 1)
+            fields = rest.split()
+            used = (int(fields[11]) + int(fields[12])) / tick
+            cpu += used
             rss += int(fields[21]) * page
+            if by_name is not None:
+                name = head.split("(", 1)[1]
+                by_name[name] = by_name.get(name, 0.0) + used
         except (OSError, IndexError, ValueError):
             pass
     return cpu, rss
+
+
+def saturated(recs: list[dict], cpu_series: list[tuple[float, float]]) -> dict | None:
+    """The room at saturation: from the moment every visitor is clicking (the last one's first click
+    sent) to the moment the first one is done (its last click answered). A fixed room's ramp-up and
+    tail measure how evenly it arrived and left, not what the server can serve; inside this window
+    every visitor keeps the server busy, so clicks answered per second there is the server's rate."""
+    active = [r for r in recs if r["clicks"]]
+    if not active:
+        return None
+    t_a = max(r["clicks"][0]["sent_t"] for r in active)
+    t_b = min(r["clicks"][-1]["done_t"] for r in active)
+    if t_b - t_a < 5:
+        return None
+    done = sum(t_a <= c["done_t"] <= t_b for r in active for c in r["clicks"])
+
+    def cpu_at(t: float) -> float:  # linear between the sampler's readings
+        for (t0, c0), (t1, c1) in zip(cpu_series, cpu_series[1:]):
+            if t0 <= t <= t1:
+                return c0 + (c1 - c0) * (t - t0) / max(t1 - t0, 1e-9)
+        return cpu_series[-1][1] if t > cpu_series[-1][0] else cpu_series[0][1]
+    out = {"from_s": round(t_a, 1), "to_s": round(t_b, 1), "clicks": done,
+           "clicks_per_s": round(done / (t_b - t_a), 2)}
+    if len(cpu_series) > 1:
+        out["server_cores_busy"] = round((cpu_at(t_b) - cpu_at(t_a)) / (t_b - t_a), 2)
+    return out
 
 
 class Server:
@@ -189,7 +229,43 @@ class Server:
         self.log = open(f"/tmp/kvviz-load-server-{port}.log", "wb")  # closed in stop()
         self.proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "serve.sh")], cwd=ROOT, env=env,
                                      start_new_session=True, stdout=self.log, stderr=subprocess.STDOUT)
-        self.url = f"http://127.0.0.1:{port}"
+        self.url, self.port = f"http://127.0.0.1:{port}", port
+
+    def replicas(self) -> list[int]:
+        """The app processes (streamlit), not nginx or the shell."""
+        out = []
+        for pid in _descendants(self.proc.pid):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if b"streamlit" in f.read():
+                        out.append(pid)
+            except OSError:
+                pass
+        return out
+
+    def cap(self, cpus: float) -> list[str]:
+        """Give every replica a budget of `cpus` cores (a cgroup CPU quota, as a container's --cpus or
+        a pod's CPU limit does), so that 1 and N replicas are compared at the same CPU per replica and
+        the load client and nginx run outside that budget. Needs root and the cgroup CPU controller."""
+        v1 = Path("/sys/fs/cgroup/cpu")
+        v2 = Path("/sys/fs/cgroup")
+        self.cgroups = []
+        for i, pid in enumerate(self.replicas()):
+            if (v1 / "cpu.cfs_quota_us").exists():
+                g = v1 / f"kvviz-load-{self.port}-{i}"
+                g.mkdir(exist_ok=True)
+                (g / "cpu.cfs_period_us").write_text("100000")
+                (g / "cpu.cfs_quota_us").write_text(str(int(cpus * 100000)))
+            elif "cpu" in (v2 / "cgroup.controllers").read_text().split():
+                (v2 / "cgroup.subtree_control").write_text("+cpu")
+                g = v2 / f"kvviz-load-{self.port}-{i}"
+                g.mkdir(exist_ok=True)
+                (g / "cpu.max").write_text(f"{int(cpus * 100000)} 100000")
+            else:
+                sys.exit("--replica-cpus needs the cgroup CPU controller (v1 cpu or v2 cpu.max) and root")
+            (g / "cgroup.procs").write_text(str(pid))  # its threads follow, and later ones are born there
+            self.cgroups.append(g)
+        return [str(g) for g in self.cgroups]
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -199,6 +275,13 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
         self.log.close()
+        for g in getattr(self, "cgroups", []):
+            for _ in range(20):  # empty once the replica has exited
+                try:
+                    g.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.25)
 
 
 async def wait_healthy(cfg, proc: subprocess.Popen | None, limit_s: float = 120) -> None:
@@ -223,22 +306,30 @@ async def room(cfg, server_pid: int | None) -> dict:
     for j in range(n_own):
         prompts[int((j + 0.5) * cfg.visitors / n_own)] = OWN_PROMPTS[j % len(OWN_PROMPTS)]
     peak = {"rss": 0}
+    cpu_series: list[tuple[float, float]] = []  # (seconds since the room opened, server CPU seconds)
     stop = asyncio.Event()
 
     async def sample():
         while not stop.is_set():
-            peak["rss"] = max(peak["rss"], _usage(_descendants(server_pid))[1])
+            cpu, rss = _usage(_descendants(server_pid))
+            peak["rss"] = max(peak["rss"], rss)
+            cpu_series.append((time.perf_counter() - t0, cpu))
             await asyncio.sleep(0.5)
 
     pids = _descendants(server_pid) if server_pid else []
-    cpu0, t0, own0 = _usage(pids)[0], time.perf_counter(), time.process_time()
+    by_name0: dict[str, float] = {}
+    cpu0, t0, own0 = _usage(pids, by_name0)[0], time.perf_counter(), time.process_time()
+    cfg.t0 = t0
     sampler = asyncio.create_task(sample()) if server_pid else None
     recs = await asyncio.gather(*(visitor(i, cfg, p) for i, p in enumerate(prompts)))
     wall, client_cpu = time.perf_counter() - t0, time.process_time() - own0
     stop.set()
     if sampler:
         await sampler
-    server_cpu = _usage(_descendants(server_pid))[0] - cpu0 if server_pid else None
+    by_name: dict[str, float] = {}
+    server_cpu = _usage(_descendants(server_pid), by_name)[0] - cpu0 if server_pid else None
+    if server_pid:
+        cpu_series.append((wall, server_cpu + cpu0))
     clicks = [c for r in recs for c in r["clicks"]]
     slow = [c for c in clicks if c["s"] > SLOW_S]
     errors: dict[str, int] = {}
@@ -247,7 +338,7 @@ async def room(cfg, server_pid: int | None) -> dict:
             errors[e["kind"]] = errors.get(e["kind"], 0) + 1
     return {
         "visitors": cfg.visitors, "own_prompt_visitors": n_own, "clicks_each": cfg.clicks, "think_s": cfg.think,
-        "replicas": cfg.replicas, "url": cfg.url,
+        "replicas": cfg.replicas, "url": cfg.url, "replica_cpus": cfg.replica_cpus,
         "click_s": stats([c["s"] for c in clicks]),
         "first_render_s": stats([r["first_render_s"] for r in recs if r["first_render_s"] is not None]),
         "start_s": stats([r["start_s"] for r in recs if r["start_s"] is not None]),
@@ -256,6 +347,9 @@ async def room(cfg, server_pid: int | None) -> dict:
         "slow_clicks": len(slow), "slow_clicks_told_queued": sum(c["queued"] for c in slow),
         "clicks_told_queued": sum(c["queued"] for c in clicks),
         "clicks_per_s": round(len(clicks) / wall, 2),
+        "saturated": saturated(recs, cpu_series),
+        "visitors_per_replica": {k: sum(str(r["replica"]) == k for r in recs)
+                                 for k in sorted({str(r["replica"]) for r in recs})},
         "wall_s": round(wall, 1),
         "server_cpu_s": None if server_cpu is None else round(server_cpu, 1),
         "server_cores_busy": None if server_cpu is None else round(server_cpu / wall, 2),
@@ -263,6 +357,8 @@ async def room(cfg, server_pid: int | None) -> dict:
         "server_cpu_per_run_s": None if server_cpu is None else
         round(server_cpu / max(1, len(clicks) + sum(r["start_s"] is not None for r in recs)
                                + sum(r["first_render_s"] is not None for r in recs)), 3),
+        "server_cpu_by_process_s": {k: round(v - by_name0.get(k, 0.0), 1) for k, v in by_name.items()}
+        if server_pid else None,
         "server_peak_rss_mb": round(peak["rss"] / 2**20) if server_pid else None,
         "client_cpu_s": round(client_cpu, 1),
         "load_avg_1m": os.getloadavg()[0],
@@ -271,17 +367,20 @@ async def room(cfg, server_pid: int | None) -> dict:
 
 
 def table(r: dict) -> str:
-    c, f = r["click_s"], r["first_render_s"]
+    c, f, sat = r["click_s"], r["first_render_s"], r["saturated"] or {}
     cpu = "-" if r["server_cores_busy"] is None else \
         f"{r['server_cpu_s']} s ({r['server_cores_busy']} cores, {r['server_cpu_per_run_s']} s/run)"
-    return (f"| {r['visitors']} ({r['own_prompt_visitors']} own prompts) | {r['replicas']} | "
+    served = f"{r['replicas']}" + (f" (capped at {r['replica_cpus']} core each)" if r.get("replica_cpus") else "")
+    return (f"| {r['visitors']} ({r['own_prompt_visitors']} own prompts) | {served} | "
             f"{c['p50']} / {c['p95']} / {c['max']} s | {f['p50']} / {f['p95']} s | {r['errors_total']} "
             f"{r['errors'] or ''} | {r['slow_clicks_told_queued']}/{r['slow_clicks']} | {r['clicks_per_s']} | "
-            f"{cpu} | {r['server_peak_rss_mb']} MB | {r['client_cpu_s']} s | {r['load_avg_1m']:.1f} |")
+            f"{sat.get('clicks_per_s', '-')} | {cpu} | {r['server_peak_rss_mb']} MB | {r['client_cpu_s']} s | "
+            f"{r['load_avg_1m']:.1f} |")
 
 
 HEADER = ("| visitors | replicas | click p50 / p95 / max | first render p50 / p95 | errors | slow clicks told "
-          "queued | clicks/s | server CPU | server peak RSS | client CPU | load 1m |\n|" + "---|" * 11)
+          "queued | clicks/s | clicks/s saturated | server CPU | server peak RSS | client CPU | load 1m |\n|"
+          + "---|" * 12)
 
 
 async def main_async(cfg) -> dict:
@@ -292,6 +391,10 @@ async def main_async(cfg) -> dict:
     try:
         await wait_healthy(cfg, server.proc if server else None)
         pid = server.proc.pid if server else cfg.server_pid
+        if cfg.replica_cpus:
+            if server is None:
+                sys.exit("--replica-cpus needs the server this starts (no --url)")
+            server.cap(cfg.replica_cpus)
         if cfg.warmup:  # untimed: load the model and compute the default run in every replica
             # No clicks: a room's first visitor still computes the default run (the store starts empty).
             warm = argparse.Namespace(**{**vars(cfg), "visitors": 2 * cfg.replicas, "clicks": 0,
@@ -331,6 +434,9 @@ def main(argv=None) -> int:
     p.add_argument("--server-pid", type=int, help="with --url: the server's process (its children count too)")
     p.add_argument("--settle", type=float, default=0.0,
                    help="after the room leaves, wait this long and report the server's RSS again")
+    p.add_argument("--replica-cpus", type=float, default=None,
+                   help="cap every app replica at this many cores (cgroup quota), e.g. 0.8: compares 1 and "
+                        "N replicas at the same CPU per replica, with the client and nginx outside it")
     p.add_argument("--json", help="write the report here")
     cfg = p.parse_args(argv)
     report = asyncio.run(main_async(cfg))

@@ -324,3 +324,24 @@ def test_without_page_slots_pages_never_wait():
     with store.page_turn("a"), store.page_turn("b", lambda *_: pytest.fail("told to wait")):
         pass
     assert store.pages is None
+
+
+def test_a_turn_inside_a_turn_on_one_thread_is_the_same_turn():
+    """A page run holds a turn and draws its step fragment inline, which asks again: no deadlock,
+    one turn served; another thread still waits for it."""
+    store = RunStore(page_slots=1)
+    with store.page_turn("a"):
+        with store.page_turn("a", lambda *_: pytest.fail("told to wait for its own turn")):
+            assert store.pages.pending() == 1
+        told = []
+
+        def b():
+            with store.page_turn("b", lambda *w: told.append(w)):
+                pass
+        other = threading.Thread(target=b)
+        other.start()
+        other.join(0.3)
+        assert other.is_alive() and told and told[0][0] == 1  # b waits behind a's one turn
+    other.join(5)
+    assert not other.is_alive()
+    assert store.pages.served == 2 and store.pages.waits == 1  # a's two asks were one turn

@@ -23,7 +23,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -166,6 +166,7 @@ class RunStore:
         self.limiter = limiter or WorkLimiter()
         # Page work (a step's fetch and drawing) takes turns too when page_slots > 0: see page_turn.
         self.pages = WorkLimiter(page_slots, initial_work_s=0.1) if page_slots > 0 else None
+        self._turn = threading.local()  # .held: this thread is inside a page turn (turns nest as one)
         self.crowd_visitors = crowd_visitors  # 0: never crowded
         self.active_window_s = active_window_s
         self._seen: dict[object, float] = {}  # visitor -> when they last asked for a step
@@ -191,17 +192,27 @@ class RunStore:
         return Cursor(run, tracer.trace.prompt_text, owner, self.note_visitor)
 
     def page_turn(self, owner: object, on_wait: OnWait | None = None) -> AbstractContextManager:
-        """Hold one of the server's page slots while drawing a step (`with store.page_turn(...)`).
+        """Hold one of the server's page slots while drawing a page (`with store.page_turn(...)`).
 
         One process runs Python under one GIL: 15 visitors' pages drawn at once each take 15 times
         as long, and none of them is told why. Taking turns (first come first served, one request
         per visitor) finishes each page as fast as the server can, and a visitor whose turn has not
         come is told so through on_wait (ahead, eta_s), like a step queued for the model. Forward
         passes inside a turn still queue in `limiter` (a turn never waits for a page slot, so the
-        two never deadlock)."""
-        if self.pages is None:
+        two never deadlock). A turn taken inside a turn on the same thread (a fragment drawn inline
+        by its page's run) is the same turn."""
+        if self.pages is None or getattr(self._turn, "held", False):
             return nullcontext()
-        return self.pages.slot(owner if owner is not None else object(), on_wait)
+        return self._held_turn(owner if owner is not None else object(), on_wait)
+
+    @contextmanager
+    def _held_turn(self, owner: object, on_wait: OnWait | None):
+        with self.pages.slot(owner, on_wait):
+            self._turn.held = True
+            try:
+                yield
+            finally:
+                self._turn.held = False
 
     def has(self, tracer, model_id: str | None, policy: Any = None) -> bool:
         """Whether the run `tracer` would make is already here (sharing it costs nothing)."""

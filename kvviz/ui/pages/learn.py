@@ -12,7 +12,6 @@ import contextlib
 import logging
 import os
 import time
-import uuid
 
 import streamlit as st
 
@@ -22,11 +21,12 @@ from kvviz.engine.caps import (  # limits per run, enforced by the engine
 )
 from kvviz.errors import KvvizError
 from kvviz.text import t
-from kvviz.ui import follow, play_clock, presenter, share, url_state
+from kvviz.ui import follow, play_clock, presenter, share, turns, url_state
 from kvviz.ui.markup import md_escape
 from kvviz.ui.pages import learn_views as views
 from kvviz.ui.sidebar import ALLOW_OTHER, DECODINGS, OTHER, PRESETS, settings_from_sidebar  # noqa: F401 (pages, tests)
 from kvviz.ui.state import W_PACE, W_SLIDER, W_TABS, Note, apply_language, learn
+from kvviz.ui.turns import queue_notice, visitor_id
 from kvviz.ui.url_state import DEFAULTS, ShareState
 
 log = logging.getLogger(__name__)
@@ -50,21 +50,6 @@ def _fail(e: Exception) -> None:
     Messages can quote what the visitor typed (a model name): the page escapes them when it draws them.
     """
     learn.error = views.error_note(e)
-
-
-def _queue_notice():
-    """A slot that says "queued" while this visitor's step waits for the server (never a silent
-    spinner); returns (on_wait for the run store, the slot to clear afterwards)."""
-    slot = st.empty()
-    shown = [""]
-
-    def on_wait(ahead: int, eta_s: float) -> None:
-        text = t("learn.queued.one" if ahead == 1 else "learn.queued.many", ahead=ahead, eta=max(1, round(eta_s)))
-        if text != shown[0]:  # a waiting room polls twice a second: send only what changed
-            shown[0] = text
-            slot.info(text, icon=":material/hourglass_top:")
-
-    return on_wait, slot
 
 
 def _start(settings: dict) -> bool:
@@ -97,10 +82,8 @@ def _start(settings: dict) -> bool:
         # run is already computed for someone else.
         if store.crowded() and not store.has(tracer, settings["model"]):
             tracer = make(compare=False)
-        if learn.visitor_id is None:
-            learn.visitor_id = uuid.uuid4().hex
-        tracer = store.open(tracer, settings["model"], learn.visitor_id)
-        on_wait, notice = _queue_notice()
+        tracer = store.open(tracer, settings["model"], visitor_id())
+        on_wait, notice = queue_notice()
         with st.spinner(t("learn.prefilling")):
             tracer.step(on_wait)
             tracer.step(on_wait)  # and the first decode step: the page opens on the cache at work
@@ -139,7 +122,7 @@ def _open_link(state: ShareState) -> None:
     share.apply_to_widgets(state)
     settings = url_state.settings_of(state, PRESETS)
     if _start(settings):
-        on_wait, notice = _queue_notice()
+        on_wait, notice = queue_notice()
         with st.spinner(t("share.url.stepping", step=state.step)):
             _advance_to(state.step, on_wait)
         notice.empty()
@@ -214,7 +197,7 @@ def _follow(state: ShareState) -> None:
     if not learn.has_run or learn.is_replay or learn.run_settings != settings:
         if not _start(settings):
             return
-    on_wait, notice = _queue_notice()
+    on_wait, notice = queue_notice()
     with st.spinner(t("share.url.stepping", step=state.step)):
         _advance_to(state.step, on_wait)
     notice.empty()
@@ -242,13 +225,11 @@ def _stepper() -> None:
         if learn.want_reset:
             learn.want_reset = False
             _start(learn.run_settings)
-        on_wait, notice = _queue_notice()
-        # Pages take turns (one GIL per process): a visitor waiting for theirs is told so, never a silent
-        # spinner. Only a step request (Next, a Play tick) takes a turn: a first render or a widget does not.
-        from kvviz.engine.runstore import shared_store
-
+        on_wait, notice = queue_notice()
+        # Pages take turns (one GIL per process; kvviz/ui/turns.py): a whole page run already holds
+        # one (app.py); a step request in this fragment (Next, a Play tick) takes its own.
         asks = learn.want_next or learn.playing
-        with shared_store().page_turn(learn.visitor_id, on_wait) if asks else contextlib.nullcontext():
+        with turns.page_turn() if asks else contextlib.nullcontext():
             if learn.want_next:
                 learn.want_next = False
                 _advance(on_wait)
