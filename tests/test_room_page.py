@@ -78,3 +78,40 @@ def test_a_crowded_server_skips_the_recompute_pass_and_says_so(store):
     at.sidebar.button(key="start").click().run()  # the full run is in the store: shared as it is
     assert at.session_state.tracer.trace.settings["compare"] is True
     assert not any("recompute pass" in i.value for i in at.info)
+
+
+def test_a_first_visit_waits_for_its_turn_and_is_told(store, monkeypatch):
+    """Every page run takes a turn (kvviz/ui/turns.py): a visitor arriving while the page slots are
+    held waits, is told "queued" with an estimate, and then gets the whole page."""
+    import threading
+
+    from kvviz.text import t
+    from kvviz.ui import turns
+
+    s = store(page_slots=1)
+    _open()  # the model loaded and the default run computed: what follows only draws
+    told: list[tuple[int, float]] = []
+    real = turns.queue_notice
+
+    def recording():
+        on_wait, slot = real()
+        return (lambda ahead, eta: (told.append((ahead, eta)), on_wait(ahead, eta))), slot
+    monkeypatch.setattr(turns, "queue_notice", recording)
+    holding, release = threading.Event(), threading.Event()
+
+    def other_visitor():
+        with s.page_turn("someone else"):
+            holding.set()
+            release.wait(30)
+    other = threading.Thread(target=other_visitor)
+    other.start()
+    assert holding.wait(10)
+    threading.Timer(1.0, release.set).start()  # the other page ends a second later
+    waits = s.pages.waits
+    at = _open()
+    other.join(10)
+    assert s.pages.waits == waits + 1  # this visit waited for the turn the other visitor held
+    assert told and told[0][0] == 1 and told[0][1] > 0  # told while it waited: 1 ahead, an estimate
+    assert _step_metric(at) == "decode 1"  # then the whole page, and the notice is gone
+    queued = t("learn.queued.one", ahead=1, eta=1).split(":")[0]
+    assert not any(i.value.startswith(queued) for i in at.info)
