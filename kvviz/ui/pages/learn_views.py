@@ -272,6 +272,9 @@ def _cache_view(trace, view: int, info) -> None:
          col["bytes"]: c.bytes}
         for i, c in enumerate(step.cache_layers)
     ]
+    # The map at full width, so its position axis has room for a token per position (up to 40) or
+    # round position numbers; the table and the size curve side by side beneath it.
+    _chart(charts.cache_map_figure(trace, view), "cache_map")
     left, right = st.columns([1.25, 1])  # wide enough for every column at 1280 px
     with left:
         st.dataframe(rows, hide_index=True, width="stretch", height=360, column_config={
@@ -279,8 +282,7 @@ def _cache_view(trace, view: int, info) -> None:
             col["window"]: st.column_config.TextColumn(width="small"),
             col["bytes"]: st.column_config.NumberColumn(t("learn.cache.col.bytes_label"), format="localized")})
     with right:
-        _chart(charts.cache_map_figure(trace, view), "cache_map")
-    _chart(charts.cache_bytes_figure(trace, view), "cache_bytes")
+        _chart(charts.cache_bytes_figure(trace, view), "cache_bytes")
     full_layers = sum(1 for w in info.layer_windows if not w) or info.num_layers
     b = info.dtype_bytes
     st.markdown(t(
