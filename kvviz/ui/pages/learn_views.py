@@ -104,7 +104,7 @@ def _metrics(step, lesson) -> None:
     the ⓘ tooltips), and each pair as the cached figure with the recompute one small beneath it (a grey
     delta without an arrow), so the row is as wide as its cached figures. Wraps on narrower screens
     instead of cutting values off."""
-    m = st.container(horizontal=True, gap="medium", key="step_metrics")
+    m = st.container(horizontal=True, gap="small", key="step_metrics")
     m.metric(t("learn.metric.step"), charts.step_label(step), width="content")
     m.metric(t("learn.metric.fed"), f"{step.input_length}", width="content", help=t("learn.metric.fed_help"))
     m.metric(t("learn.metric.cached"), f"{step.context_length}", width="content", help=t("learn.metric.cached_help"))
