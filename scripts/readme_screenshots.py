@@ -16,7 +16,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_util import full_screenshot, launch, served, wait_ready  # noqa: E402
+from browser_util import READY, full_screenshot, launch, served, wait_ready  # noqa: E402
 
 DOCS = ROOT / "docs"
 SHOTS = [  # (file, link, viewport, full page)
@@ -25,6 +25,16 @@ SHOTS = [  # (file, link, viewport, full page)
     ("screenshot-presenter.png", "/?present=1&max_new=14&step=5", (1280, 800), False),
     ("screenshot-zh.png", f"/?lang=zh&prompt={quote('梅西是一名')}&step=5", (1400, 900), True),
 ]
+
+
+def settle(page, tries: int = 60) -> None:
+    """Ready with no placeholder left, and still so after Plotly has drawn: a link that runs several
+    steps has idle moments between them, with the page half drawn."""
+    for _ in range(tries):
+        wait_ready(page, timeout=300_000)
+        page.wait_for_timeout(1500)  # Plotly draws after the script ends
+        if page.locator(READY).count() and not page.locator('[data-testid="stSkeleton"]').count():
+            return
 
 
 def main() -> None:
@@ -37,8 +47,7 @@ def main() -> None:
                 context = browser.new_context(viewport={"width": w, "height": h})
                 page = context.new_page()
                 page.goto(server.url + link)
-                wait_ready(page, timeout=300_000)
-                page.wait_for_timeout(1500)  # Plotly draws after the script ends
+                settle(page)
                 if full:
                     full_screenshot(page, DOCS / name)
                 else:

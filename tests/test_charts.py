@@ -83,3 +83,26 @@ def test_every_figure_has_titles(gemma3_trace):
     for fig in figs:
         assert fig.layout.title.text
         assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+
+
+def test_short_cache_map_names_every_position_and_whole_layers(gemma3_trace):
+    """Up to TOKENS_ON_AXIS positions the x-axis names each position's token (Plotly turns them when
+    they would overlap); the layer axis numbers whole layers, at most MAX_POSITION_TICKS of them."""
+    tr = gemma3_trace
+    view = 6
+    n = tr.steps[view].context_length
+    assert n <= charts.TOKENS_ON_AXIS
+    fig = charts.cache_map_figure(tr, view)
+    x, y = fig.layout.xaxis, fig.layout.yaxis
+    assert x.tickmode == "array" and len(x.ticktext) == n and x.tickangle is None
+    assert list(x.ticktext) == [lab.split(" ", 1)[1] for lab in fig.data[0].x]
+    layers = tr.model.num_layers
+    assert y.tick0 == 0 and y.dtick == max(1, -(-layers // charts.MAX_POSITION_TICKS)) and float(y.dtick).is_integer()
+    assert -(-layers // y.dtick) <= charts.MAX_POSITION_TICKS
+
+
+def test_position_ticks_number_the_window_from_its_first_position():
+    labels = [f"{p} 'w'" for p in range(1920, 2048)]  # an attention window: the last 128 of 2,048 keys
+    ticks = charts._position_ticks(labels, 1920)
+    assert ticks["ticktext"] == [str(p) for p in range(1920, 2048, 20)]
+    assert ticks["tickvals"] == [f"{p} 'w'" for p in range(1920, 2048, 20)]

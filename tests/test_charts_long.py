@@ -45,6 +45,42 @@ def long_trace():
     return tr
 
 
+def assert_position_ticks(axis, n: int, first: int = 0) -> None:
+    """Numbered ticks readable at any length: at most MAX_POSITION_TICKS flat labels, every round step
+    (1, 2 or 5 × 10^k) of the positions shown and no other, each tick on the category it names."""
+    numbers = [int(x) for x in axis.ticktext]
+    assert 2 <= len(numbers) <= charts.MAX_POSITION_TICKS, numbers
+    every = numbers[1] - numbers[0]
+    assert every in {b * 10**k for b in charts.TICK_STEPS for k in range(5)}
+    assert numbers == [p for p in range(first, first + n) if p % every == 0]  # all of them, evenly spaced
+    assert [v.split(" ", 1)[0] for v in axis.tickvals] == [str(p) for p in numbers]  # the category of that position
+    assert axis.tickangle == 0 and axis.tickmode == "array"
+
+
+@pytest.mark.parametrize(("n", "every", "count"), [
+    (41, 10, 5), (100, 20, 5), (128, 20, 7), (379, 50, 8), (393, 50, 8), (401, 100, 5), (1000, 200, 5),
+    (2048, 500, 5), (100_000, 20_000, 5)])
+def test_position_ticks_stay_few_and_round_at_any_length(n, every, count):
+    assert charts.tick_every(n) == every
+    assert -(-n // every) == count <= charts.MAX_POSITION_TICKS
+    smaller = max([b * 10**k for b in charts.TICK_STEPS for k in range(6) if b * 10**k < every])
+    assert -(-n // smaller) > charts.MAX_POSITION_TICKS  # the smallest round step that fits
+
+
+@pytest.mark.parametrize("prompt_words", [45, 385])
+def test_cache_map_numbers_positions_beyond_forty_tokens(prompt_words):
+    """The long-context scenario's length (379 prompt tokens + decode) and one just past the token limit."""
+    tok = tokenizer()
+    tr = kvviz.trace(long_llama(), tok.decode(tok("word " * prompt_words)["input_ids"][:prompt_words]), 4,
+                     compare=False)
+    view = len(tr.steps) - 1
+    n = tr.steps[view].context_length
+    assert n > charts.TOKENS_ON_AXIS
+    axis = charts.cache_map_figure(tr, view).layout.xaxis
+    assert_position_ticks(axis, n)
+    assert len(axis.ticktext) == -(-n // charts.tick_every(n))
+
+
 def test_cache_map_has_no_blank_columns_at_2048_positions(long_trace):
     tr = long_trace
     view = len(tr.steps) - 1
@@ -59,8 +95,8 @@ def test_cache_map_has_no_blank_columns_at_2048_positions(long_trace):
     assert heat.xgap == 0 and heat.ygap == 0  # and no gap is drawn between cells
     assert list(z[0, -3:]) == [view - 2, view - 1, view]  # the newest positions, by the steps that wrote them
     assert len(heat.x) == total and heat.x[-1].startswith(f"{total - 1} ")  # hover: position and token
-    ticks = fig.layout.xaxis.ticktext
-    assert 2 <= len(ticks) <= charts.MAX_POSITION_TICKS and ticks[0] == "0"  # positions, not 2,048 token labels
+    assert_position_ticks(fig.layout.xaxis, total)  # round positions, not 2,048 token labels
+    assert list(fig.layout.xaxis.ticktext) == ["0", "500", "1000", "1500", "2000"]
     assert heat.text is None  # no sentence per cell at this size: the payload stays small
     assert len(fig.to_json()) < 400_000
 
@@ -73,6 +109,8 @@ def test_short_cache_map_shows_tokens_on_the_axis():
     fig = charts.cache_map_figure(tr, view)
     n = tr.steps[view].context_length
     assert list(fig.layout.xaxis.ticktext) == [repr(tok) for tok in tr.token_texts[:n]]
+    assert list(fig.layout.xaxis.tickvals) == list(fig.data[0].x)  # every position labelled by its token
+    assert fig.layout.xaxis.tickangle is None  # Plotly turns the tokens when they would overlap
     assert fig.data[0].xgap == 0 and f"written by decode step {view}" in fig.data[0].text[0][-1]
 
 
@@ -97,6 +135,7 @@ def test_attention_view_is_the_last_keys_with_an_overview(long_trace):
     assert block * ov.shape[1] >= width
     full = np.nan_to_num(m).sum(axis=1)
     np.testing.assert_allclose(full, 1, atol=1e-4)
+    assert_position_ticks(fig.layout.xaxis, n, first=width - n)  # the window's keys, numbered
     rect = fig.layout.shapes[0]
     assert (rect.x0, rect.x1) == (width - n - 0.5, width - 0.5)
 

@@ -1,7 +1,9 @@
 """The first view, in a real browser at 1280×800: after one click the step's lesson, the token strip,
 every layer's cache growing and the work chart all sit in the first viewport; the strip's cache bracket
 counts the step's cached positions with the new token outside it; at a long prompt the strip stays
-short (the rest on demand). Screenshots go to test-artifacts/."""
+short (the rest on demand). The step's metrics stay on one row, values whole, in English and in Chinese;
+a long run's cache map numbers its positions with a few round, flat, separate labels. Screenshots go to
+test-artifacts/."""
 
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ PROMPT_TOKENS = 7  # "Lionel Messi is a" in the built-in tokenizer
 LOAD_MS = 180_000
 STEP_MS = 60_000
 BRACKET, NEW, STRIP = ".st-key-cache_bracket", ".st-key-new_token", ".st-key-token_strip"
+METRICS = ".st-key-step_metrics"
+METRIC_COUNT = 6  # step, fed, cached, cache size, FLOPs, ms
 CHIP = "span.stMarkdownColoredBackground"
 
 
@@ -51,6 +55,24 @@ def _box(page, selector: str) -> dict:
     box = page.locator(selector).first.bounding_box()
     assert box is not None, selector
     return box
+
+
+def _metrics_in_one_row(page) -> None:
+    """Every metric of the step's row has the same top (one row, the sidebar open), none is cut off (no
+    ellipsis, nothing wider than its box), and the row ends inside the main column."""
+    side = _box(page, '[data-testid="stSidebar"]')
+    assert side["x"] >= 0 and side["width"] >= 240, side  # the sidebar open, as a first visit has it
+    items = page.locator(f'{METRICS} [data-testid="stMetric"]')
+    expect(items).to_have_count(METRIC_COUNT)
+    expect(page.locator(f'{METRICS} [data-testid="stMetricDelta"]')).to_have_count(2)  # FLOPs and ms recompute
+    boxes = [items.nth(i).bounding_box() for i in range(METRIC_COUNT)]
+    assert len({round(b["y"]) for b in boxes}) == 1, boxes
+    row, main = _box(page, METRICS), _box(page, '[data-testid="stMainBlockContainer"]')
+    assert boxes[-1]["x"] + boxes[-1]["width"] <= row["x"] + row["width"] + 1 <= main["x"] + main["width"] + 1
+    cut = page.evaluate("""(sel) => [...document.querySelectorAll(sel + ' [data-testid="stMetric"] *')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1 || getComputedStyle(e).textOverflow === 'ellipsis'
+                     && e.scrollWidth > e.clientWidth).map(e => e.textContent)""", METRICS)
+    assert not cut, cut
 
 
 def _check_bracket(page) -> int:
@@ -80,6 +102,7 @@ def test_first_view_teaches_above_the_fold(page, app_url):
     _no_error(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "first-view-1280x800.png"))
+    _metrics_in_one_row(page)
 
     # all in the first viewport: the lesson, the strip, the cache shapes, the work chart
     for selector in (".st-key-lesson", STRIP, ".st-key-lesson_cache", ".st-key-lesson_work"):
@@ -114,6 +137,7 @@ def test_long_prompt_keeps_the_strip_short(page, app_url):
     _no_error(page)
     page.screenshot(path=str(ARTIFACTS / "first-view-long-prompt.png"))
     cached = _check_bracket(page)
+    _metrics_in_one_row(page)  # 450-odd tokens: the widest figures of the built-in model's runs
     assert cached > 450  # every prompt token + the one fed at decode 1
     expect(page.locator(BRACKET)).to_contain_text(t("lesson.strip.earlier", n=cached - STRIP_TOKENS))
     strip = _box(page, STRIP)
@@ -129,3 +153,24 @@ def test_long_prompt_keeps_the_strip_short(page, app_url):
     expect(full.locator(CHIP)).to_have_count(cached + 1)
     assert _box(page, ".st-key-strip_full")["height"] <= 260
     _no_error(page)
+
+
+def test_chinese_long_run_keeps_metrics_on_one_row_and_map_ticks_apart(page, app_url):
+    """The long-context scenario (379 prompt tokens) in Chinese at decode 15, the Cache tab open."""
+    page.goto(app_url + "/?lang=zh&scenario=long_context&step=15&view=cache")
+    expect(metric(page, t("learn.metric.step", "zh"))).to_have_text(t("step.decode", "zh", index=15),
+                                                                    timeout=LOAD_MS)
+    wait_ready(page)
+    _no_error(page)
+    _metrics_in_one_row(page)
+    expect(page.locator(METRICS)).to_contain_text(t("learn.metric.without", "zh"))
+    page.locator(METRICS).screenshot(path=str(ARTIFACTS / "metrics-zh-long.png"))
+    # the cache map numbers its 394 positions every 50, flat, each label clear of the next
+    ticks = page.locator(".st-key-cache_map .xtick text")
+    expect(ticks).to_have_count(8, timeout=STEP_MS)
+    assert [ticks.nth(i).text_content() for i in range(8)] == [str(p) for p in range(0, 400, 50)]
+    page.locator(".st-key-cache_map").scroll_into_view_if_needed()
+    boxes = [ticks.nth(i).bounding_box() for i in range(8)]
+    assert all(a["x"] + a["width"] + 4 <= b["x"] for a, b in zip(boxes, boxes[1:])), boxes
+    assert len({round(b["y"]) for b in boxes}) == 1  # flat, not turned
+    page.locator(".st-key-cache_map").screenshot(path=str(ARTIFACTS / "cache-map-zh-long.png"))

@@ -23,7 +23,8 @@ FONT = {"size": 15}  # readable when projected
 PREFILL_COLOR = "#7f7f7f"
 FRESH, RECOMPUTED, REUSED = "#1f77b4", "#d62728", "#2ca02c"
 TOKENS_ON_AXIS = 40  # up to this many positions the x-axis shows each token's text, beyond it positions
-MAX_POSITION_TICKS = 16
+MAX_POSITION_TICKS = 8  # numbered ticks beyond that: at most this many, so 4-digit labels fit in ~400 px
+TICK_STEPS = (1, 2, 5)  # position ticks every 1, 2 or 5 × 10^k positions
 HOVER_TEXT_CELLS = 2048  # cache maps up to this many cells (30 layers x 68 positions) carry a sentence per cell
 ATTENTION_WINDOW = 128  # the attention view shows the last this many keys (and queries) at full size
 OVERVIEW_CELLS = 64  # the whole matrix, averaged into at most this many cells a side
@@ -88,12 +89,24 @@ def position_labels(trace: Trace, count: int) -> list[str]:
     return [f"{i} {plotly_text(repr(tok))}" for i, tok in enumerate(trace.token_texts[:count])]
 
 
+def tick_every(n: int, most: int = MAX_POSITION_TICKS) -> int:
+    """The round step (1, 2, 5, 10, 20, 50, ...) that numbers n positions with at most `most` ticks."""
+    scale = 1
+    while True:
+        for base in TICK_STEPS:
+            if -(-n // (base * scale)) <= most:
+                return base * scale
+        scale *= 10
+
+
 def _position_ticks(labels: list[str], first: int = 0) -> dict:
-    """x-axis ticks on a category axis of positions: the tokens where they fit, else every n-th position."""
+    """Ticks on a category axis of positions: each token's text up to TOKENS_ON_AXIS positions (Plotly
+    turns them when they would overlap), else the positions divisible by a round step, at most
+    MAX_POSITION_TICKS of them, flat. The labels stay the categories, so hover still names the token."""
     n = len(labels)
     if n <= TOKENS_ON_AXIS:
         return {"tickmode": "array", "tickvals": labels, "ticktext": [lab.split(" ", 1)[1] for lab in labels]}
-    every = next(e for e in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000) if n / e <= MAX_POSITION_TICKS)
+    every = tick_every(n)
     idx = [i for i in range(n) if (first + i) % every == 0]
     return {"tickmode": "array", "tickvals": [labels[i] for i in idx], "ticktext": [str(first + i) for i in idx],
             "tickangle": 0}

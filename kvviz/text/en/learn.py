@@ -75,18 +75,24 @@ STRINGS: dict[str, str] = {
     "learn.slider": "Step (0 = prefill): drag back to revisit a step without recomputing it",
     # --- metrics
     "learn.metric.step": "Step",
-    "learn.metric.fed": "Tokens fed this step",
-    "learn.metric.fed_help": "With the cache: the whole prompt at prefill, then 1 per step",
-    "learn.metric.cached": "Tokens in the cache",
+    "learn.metric.fed": "Fed",
+    "learn.metric.fed_help": "Tokens fed this step. With the cache: the whole prompt at prefill, then 1 per step",
+    "learn.metric.cached": "Cached",
     "learn.metric.cached_help": (
-        "Every token fed so far. The token this step chose is fed, and cached, in the next step."
+        "Tokens in the cache: every token fed so far. The token this step chose is fed, and cached, in the next step."
     ),
     "learn.metric.cache_size": "Cache size",
     "learn.metric.cache_size_help": "{bytes:,} bytes",
-    "learn.metric.time_both": "ms: cached / recompute",
+    "learn.metric.without": "recompute",
+    "learn.metric.flops": "FLOPs: cached",
+    "learn.metric.flops_help": (
+        "This step's matrix-multiply FLOPs with the cache; beneath, without it (recompute), in the same unit "
+        "(the cost model)"
+    ),
+    "learn.metric.time_both": "ms: cached",
     "learn.metric.time_one": "ms: forward pass",
     "learn.metric.time_help": (
-        "Wall-clock time of this step's forward pass with the cache / without it (both run every step)"
+        "Wall-clock milliseconds of this step's forward pass with the cache; beneath, without it (both run every step)"
     ),
     # --- tabs
     "learn.tab.questions": "The three questions",

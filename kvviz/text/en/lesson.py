@@ -24,8 +24,6 @@ STRINGS: dict[str, str] = {
     "lesson.fed.one": "{n} new position",
     "lesson.fed.many": "{n} new positions",
     # --- time beside FLOPs
-    "lesson.flops_metric": "FLOPs: cached / recompute",
-    "lesson.flops_metric_help": "This step's matrix-multiply FLOPs with the cache / without it (the cost model)",
     "lesson.time.same": (
         "Wall time moves less than FLOPs ({time_ratio} vs {flops_ratio} here): each forward pass, with or without "
         "the cache, reads all {weights} of weights and pays fixed per-layer costs, which dominate on a small model "

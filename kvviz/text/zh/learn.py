@@ -71,15 +71,20 @@ STRINGS: dict[str, str] = {
     "learn.slider": "步（0 = 预填充）：往回拖动可回看某一步，无需重新计算",
     # --- 指标
     "learn.metric.step": "步",
-    "learn.metric.fed": "本步输入的 token 数",
-    "learn.metric.fed_help": "使用缓存时：预填充输入整个提示词，之后每步输入 1 个",
-    "learn.metric.cached": "缓存中的 token 数",
-    "learn.metric.cached_help": "到目前为止输入过的所有 token。本步选出的 token 会在下一步被输入并缓存。",
+    "learn.metric.fed": "本步输入",
+    "learn.metric.fed_help": "本步输入的 token 数。使用缓存时：预填充输入整个提示词，之后每步输入 1 个",
+    "learn.metric.cached": "已缓存",
+    "learn.metric.cached_help": (
+        "缓存中的 token 数：到目前为止输入过的所有 token。本步选出的 token 会在下一步被输入并缓存。"
+    ),
     "learn.metric.cache_size": "缓存大小",
     "learn.metric.cache_size_help": "{bytes:,} 字节",
-    "learn.metric.time_both": "ms：有缓存 / 重新计算",
+    "learn.metric.without": "重新计算",
+    "learn.metric.flops": "FLOPs：有缓存",
+    "learn.metric.flops_help": "本步矩阵乘法的 FLOPs：有缓存；下方为无缓存（重新计算），单位相同（成本模型）",
+    "learn.metric.time_both": "ms：有缓存",
     "learn.metric.time_one": "ms：前向传播",
-    "learn.metric.time_help": "本步前向传播的墙钟时间：有缓存 / 无缓存（每一步两者都会运行）",
+    "learn.metric.time_help": "本步前向传播的墙钟毫秒数：有缓存；下方为无缓存（每一步两者都会运行）",
     # --- 标签页
     "learn.tab.questions": "三个问题",
     "learn.tab.cache": "缓存",

@@ -22,8 +22,6 @@ STRINGS: dict[str, str] = {
     "lesson.fed.one": "{n} 个新位置",
     "lesson.fed.many": "{n} 个新位置",
     # --- FLOPs 旁边的时间
-    "lesson.flops_metric": "FLOPs：有缓存 / 重新计算",
-    "lesson.flops_metric_help": "本步矩阵乘法的 FLOPs：有缓存 / 无缓存（成本模型）",
     "lesson.time.same": (
         "墙钟时间的变化比 FLOPs 小（这里是 {time_ratio} 对 {flops_ratio}）：无论有没有缓存，每次前向传播都要读取"
         "全部 {weights} 的权重，还要付出每层固定的开销；在 CPU 上、上下文较短时运行小模型，这些开销占了大头。"

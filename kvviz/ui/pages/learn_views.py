@@ -30,7 +30,7 @@ from kvviz.ui import presenter
 from kvviz.ui.export import plotly_config, show_exports
 from kvviz.ui.markup import byte_chip, md_escape, token_chip
 from kvviz.ui.state import W_TABS, W_UPLOAD, Note, Replay, apply_language, learn
-from kvviz.units import fmt_bytes, fmt_flops
+from kvviz.units import fmt_bytes, fmt_flops, fmt_flops_as
 
 log = logging.getLogger(__name__)
 
@@ -73,19 +73,7 @@ def draw(trace, view: int, done: bool) -> None:
     _text_line(trace, view, win, chips)
     _badge(trace, view)
     _verified(trace.model)
-    # A row that wraps on narrow screens instead of cutting values off; time sits beside the FLOPs.
-    m = st.container(horizontal=True, gap="medium")
-    m.metric(t("learn.metric.step"), charts.step_label(step), width="content")
-    m.metric(t("learn.metric.fed"), f"{step.input_length}", width="content", help=t("learn.metric.fed_help"))
-    m.metric(t("learn.metric.cached"), f"{step.context_length}", width="content", help=t("learn.metric.cached_help"))
-    m.metric(t("learn.metric.cache_size"), fmt_bytes(step.cache_bytes), width="content",
-             help=t("learn.metric.cache_size_help", bytes=step.cache_bytes))
-    m.metric(t("lesson.flops_metric"), say_lesson.flops_pair(lesson), width="content",
-             help=t("lesson.flops_metric_help"))
-    both = step.other_time_ms is not None
-    m.metric(t("learn.metric.time_both") if both else t("learn.metric.time_one"),
-             f"{step.time_ms:.0f} / {step.other_time_ms:.0f}" if both else f"{step.time_ms:.0f}",
-             help=t("learn.metric.time_help"), width="content")
+    _metrics(step, lesson)
     if step.phase == "decode":
         st.caption(say_lesson.time_line(lessons.time_note(trace, view)))
     _candidates(trace, view, done)
@@ -109,6 +97,29 @@ def draw(trace, view: int, done: bool) -> None:
                 learn.open_view = view_id
             with tab:
                 draws[view_id]()
+
+
+def _metrics(step, lesson) -> None:
+    """One row at 1280 px with the sidebar open, in English and Chinese: short labels (the long words in
+    the ⓘ tooltips), and each pair as the cached figure with the recompute one small beneath it (a grey
+    delta without an arrow), so the row is as wide as its cached figures. Wraps on narrower screens
+    instead of cutting values off."""
+    m = st.container(horizontal=True, gap="small", key="step_metrics")
+    m.metric(t("learn.metric.step"), charts.step_label(step), width="content")
+    m.metric(t("learn.metric.fed"), f"{step.input_length}", width="content", help=t("learn.metric.fed_help"))
+    m.metric(t("learn.metric.cached"), f"{step.context_length}", width="content", help=t("learn.metric.cached_help"))
+    m.metric(t("learn.metric.cache_size"), fmt_bytes(step.cache_bytes), width="content",
+             help=t("learn.metric.cache_size_help", bytes=step.cache_bytes))
+    beneath = {"delta_color": "off", "delta_arrow": "off", "delta_description": t("learn.metric.without"),
+               "width": "content"}
+    m.metric(t("learn.metric.flops"), fmt_flops(lesson.cached_flops), help=t("learn.metric.flops_help"),
+             delta=fmt_flops_as(lesson.recompute_flops, lesson.cached_flops), **beneath)  # one unit for both
+    if step.other_time_ms is None:
+        m.metric(t("learn.metric.time_one"), f"{step.time_ms:.0f}", help=t("learn.metric.time_help"),
+                 width="content")
+    else:
+        m.metric(t("learn.metric.time_both"), f"{step.time_ms:.0f}", help=t("learn.metric.time_help"),
+                 delta=f"{step.other_time_ms:.0f}", **beneath)
 
 
 def _overview(trace, view: int) -> None:
@@ -261,6 +272,9 @@ def _cache_view(trace, view: int, info) -> None:
          col["bytes"]: c.bytes}
         for i, c in enumerate(step.cache_layers)
     ]
+    # The map at full width, so its position axis has room for a token per position (up to 40) or
+    # round position numbers; the table and the size curve side by side beneath it.
+    _chart(charts.cache_map_figure(trace, view), "cache_map")
     left, right = st.columns([1.25, 1])  # wide enough for every column at 1280 px
     with left:
         st.dataframe(rows, hide_index=True, width="stretch", height=360, column_config={
@@ -268,8 +282,7 @@ def _cache_view(trace, view: int, info) -> None:
             col["window"]: st.column_config.TextColumn(width="small"),
             col["bytes"]: st.column_config.NumberColumn(t("learn.cache.col.bytes_label"), format="localized")})
     with right:
-        _chart(charts.cache_map_figure(trace, view), "cache_map")
-    _chart(charts.cache_bytes_figure(trace, view), "cache_bytes")
+        _chart(charts.cache_bytes_figure(trace, view), "cache_bytes")
     full_layers = sum(1 for w in info.layer_windows if not w) or info.num_layers
     b = info.dtype_bytes
     st.markdown(t(
