@@ -30,7 +30,7 @@ from kvviz.ui import presenter
 from kvviz.ui.export import plotly_config, show_exports
 from kvviz.ui.markup import byte_chip, md_escape, token_chip
 from kvviz.ui.state import W_TABS, W_UPLOAD, Note, Replay, apply_language, learn
-from kvviz.units import fmt_bytes, fmt_flops, fmt_flops_as
+from kvviz.units import fmt_bytes, fmt_flops, fmt_flops_as, fmt_int
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +106,9 @@ def _metrics(step, lesson) -> None:
     instead of cutting values off."""
     m = st.container(horizontal=True, gap="small", key="step_metrics")
     m.metric(t("learn.metric.step"), charts.step_label(step), width="content")
-    m.metric(t("learn.metric.fed"), f"{step.input_length}", width="content", help=t("learn.metric.fed_help"))
-    m.metric(t("learn.metric.cached"), f"{step.context_length}", width="content", help=t("learn.metric.cached_help"))
+    m.metric(t("learn.metric.fed"), fmt_int(step.input_length), width="content", help=t("learn.metric.fed_help"))
+    m.metric(t("learn.metric.cached"), fmt_int(step.context_length), width="content",
+             help=t("learn.metric.cached_help"))
     m.metric(t("learn.metric.cache_size"), fmt_bytes(step.cache_bytes), width="content",
              help=t("learn.metric.cache_size_help", bytes=step.cache_bytes))
     beneath = {"delta_color": "off", "delta_arrow": "off", "delta_description": t("learn.metric.without"),
@@ -115,11 +116,11 @@ def _metrics(step, lesson) -> None:
     m.metric(t("learn.metric.flops"), fmt_flops(lesson.cached_flops), help=t("learn.metric.flops_help"),
              delta=fmt_flops_as(lesson.recompute_flops, lesson.cached_flops), **beneath)  # one unit for both
     if step.other_time_ms is None:
-        m.metric(t("learn.metric.time_one"), f"{step.time_ms:.0f}", help=t("learn.metric.time_help"),
+        m.metric(t("learn.metric.time_one"), fmt_int(round(step.time_ms)), help=t("learn.metric.time_help"),
                  width="content")
     else:
-        m.metric(t("learn.metric.time_both"), f"{step.time_ms:.0f}", help=t("learn.metric.time_help"),
-                 delta=f"{step.other_time_ms:.0f}", **beneath)
+        m.metric(t("learn.metric.time_both"), fmt_int(round(step.time_ms)), help=t("learn.metric.time_help"),
+                 delta=fmt_int(round(step.other_time_ms)), **beneath)
 
 
 def _overview(trace, view: int) -> None:
