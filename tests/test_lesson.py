@@ -112,13 +112,6 @@ def test_time_note_reports_this_step_and_the_longest_context(run):
     assert time_note(one, 2).key == "one_mode" and say.time_line(time_note(one, 2))
 
 
-def test_flops_pair_is_in_one_unit(run):
-    lesson = step_lesson(run, 3)
-    pair = say.flops_pair(lesson)
-    number, unit = fmt_flops(lesson.cached_flops).split()
-    assert pair.startswith(number + " / ") and pair.endswith(" " + unit)
-
-
 def test_cache_shapes_figure_is_the_real_cache(run):
     view = 3
     step = run.steps[view]

@@ -34,13 +34,6 @@ def percent(x: float) -> str:
     return f"{x:.1%}" if 0.995 <= x < 1 else f"{x:.0%}"
 
 
-def flops_pair(lesson: Lesson) -> str:
-    """'28.5 / 228 MFLOP': this step's FLOPs with / without the cache, in one unit."""
-    cached = fmt_flops(lesson.cached_flops)
-    number, _, unit = fmt_flops_as(lesson.recompute_flops, lesson.cached_flops).partition(" ")
-    return f"{cached.split(' ')[0]} / {number} {unit}"
-
-
 def time_line(note: TimeNote) -> str:
     """Why wall time moves less than FLOPs, with this run's measured ratios."""
     if note.key == "one_mode":
