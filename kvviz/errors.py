@@ -50,3 +50,16 @@ class Phrase:
 
     def __hash__(self) -> int:
         return hash(self.key)
+
+
+class Bytes(int):
+    """A byte count inside a keyed message, written by kvviz.units.fmt_bytes when formatted, so its unit word
+    ("bytes", "字节") follows the reader's language too. Still the number (an int) for tests and code."""
+
+    def __str__(self) -> str:
+        from kvviz.units import fmt_bytes  # lazy: units reads the text layer
+
+        return fmt_bytes(int(self))
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
