@@ -19,7 +19,7 @@ USERS = ["app.py", "kvviz/ui/pages/learn.py", "kvviz/ui/pages/learn_views.py", "
          "kvviz/charts/trace.py", "kvviz/text/answers.py", "kvviz/cli/explain.py",
          "kvviz/charts/lesson.py", "kvviz/text/lesson.py",
          "kvviz/ui/share.py", "kvviz/ui/follow.py", "kvviz/ui/presenter.py", "kvviz/ui/url_state.py",
-         "kvviz/ui/sidebar.py"]
+         "kvviz/ui/sidebar.py", "kvviz/ui/turns.py"]
 CATALOGS = ["answers", "learn", "trace_charts", "explain_cli", "lesson", "share"]  # common.py is shared by every room
 LITERAL = re.compile(r"""\bt\(\s*"([a-z0-9_.]+)"[,)]""")
 KEYLIKE = re.compile(r'"([a-z0-9_]+(?:\.[a-z0-9_]+)+)"')  # any "a.b.c" string literal
