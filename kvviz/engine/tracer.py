@@ -305,10 +305,8 @@ def _annotate_flops(info, step: Step) -> None:
     if step.cache_layers:
         predicted = ledger.cache_bytes(info, step.context_length)
         if predicted != step.cache_bytes:
-            raise KvvizError(
-                f"kvviz's cost model does not describe {info.name}'s cache ({predicted:,} bytes predicted, "
-                f"{step.cache_bytes:,} in the real cache), so its figures would be wrong."
-            )
+            raise KvvizError(key="errors.model.cache_mismatch", model=info.name, predicted=predicted,
+                             real=step.cache_bytes)
     step.flops = ledger.step_flops(info, step.phase, step.context_length)
 
 

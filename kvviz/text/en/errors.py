@@ -115,4 +115,42 @@ STRINGS: dict[str, str] = {
     ),
     "errors.dims.no_lm_head": "kvviz cannot find the model's LM head (a linear layer to the vocabulary).",
     "errors.dims.lm_head": "kvviz cannot map an LM head that reads width {read} from blocks of width {hidden}.",
+    # which model may be loaded, and loading it (kvviz.engine.sources, models)
+    "errors.source.only_presets": "This server offers the built-in model and the listed presets only.",
+    "errors.source.not_offered": "No model folder {name} is offered by this server.",
+    "errors.source.not_a_name": "A model name is a hub id (e.g. gpt2) or a folder path, on one line.",
+    "errors.model.not_installed": (
+        "The built-in model is not installed. Install it with `{command}` (the README's `make run` does this)."
+    ),
+    "errors.model.no_folder": "No model folder at {source}.",
+    "errors.model.no_config": "The folder {source} has no config.json: it is not a Hugging Face model folder.",
+    "errors.model.not_causal": (
+        "{name} is a {kind} model, not a causal language model: kvviz needs a decoder that generates text "
+        "token by token (GPT-2, Llama, Qwen2, Gemma, ...)."
+    ),
+    "errors.model.moe": (
+        "{name} is a mixture-of-experts model: kvviz's step-by-step cost model covers dense models only. "
+        "The capacity planner gives its cache size."
+    ),
+    "errors.model.mla": (
+        "{name} uses multi-head latent attention: kvviz's step-by-step cost model does not cover it yet. "
+        "The capacity planner gives its cache size."
+    ),
+    "errors.model.falcon": (
+        "{name} (Falcon's new decoder architecture) stores K and V repeated to every query head in its cache: "
+        "kvviz's cost model does not describe that cache, so its figures would be wrong."
+    ),
+    "errors.model.cache_mismatch": (
+        "kvviz's cost model does not describe {model}'s cache ({predicted:,} bytes predicted, {real:,} in the "
+        "real cache), so its figures would be wrong."
+    ),
+    "errors.model.no_blocks": "Could not find the model's transformer blocks.",
+    "errors.model.load_folder": "Could not load the model folder {name}: {reason}",
+    "errors.model.remote_code": "{name} needs custom code from its repository; kvviz never runs remote code.",
+    "errors.model.offline": (
+        "Could not load {name}: it is not in the local Hugging Face cache and the model hub cannot be reached "
+        "from here. Use the built-in model, a local folder, or a machine with network."
+    ),
+    "errors.model.not_on_hub": "No model called {name} on the Hugging Face hub (check the spelling, e.g. 'gpt2').",
+    "errors.model.load_failed": "Could not load {name}: {reason}",
 }

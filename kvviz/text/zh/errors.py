@@ -109,4 +109,37 @@ STRINGS: dict[str, str] = {
     ),
     "errors.dims.no_lm_head": "kvviz 找不到模型的 LM 头（通向词表的线性层）。",
     "errors.dims.lm_head": "kvviz 无法处理从宽度 {hidden} 的 block 读入宽度 {read} 的 LM 头。",
+    # 可以加载哪些模型，以及加载本身（kvviz.engine.sources、models）
+    "errors.source.only_presets": "这个服务器只提供内置模型和列出的预设模型。",
+    "errors.source.not_offered": "这个服务器没有提供模型文件夹 {name}。",
+    "errors.source.not_a_name": "模型名是 Hugging Face Hub 上的 id（例如 gpt2）或文件夹路径，只能写在一行内。",
+    "errors.model.not_installed": "内置模型没有安装。请用 `{command}` 安装（README 里的 `make run` 会做这一步）。",
+    "errors.model.no_folder": "{source} 处没有模型文件夹。",
+    "errors.model.no_config": "文件夹 {source} 里没有 config.json：它不是 Hugging Face 模型文件夹。",
+    "errors.model.not_causal": (
+        "{name} 是 {kind} 模型，不是因果语言模型：kvviz 需要一个逐 token 生成文本的解码器"
+        "（GPT-2、Llama、Qwen2、Gemma 等）。"
+    ),
+    "errors.model.moe": (
+        "{name} 是混合专家（MoE）模型：kvviz 的逐步成本模型只覆盖稠密模型。容量规划可以给出它的缓存大小。"
+    ),
+    "errors.model.mla": (
+        "{name} 使用 MLA（多头潜在注意力）：kvviz 的逐步成本模型暂不覆盖它。容量规划可以给出它的缓存大小。"
+    ),
+    "errors.model.falcon": (
+        "{name}（Falcon 的新解码器架构）在缓存里把 K 和 V 复制到每个 query 头：kvviz 的成本模型描述不了这种缓存，"
+        "数字会是错的。"
+    ),
+    "errors.model.cache_mismatch": (
+        "kvviz 的成本模型描述不了 {model} 的缓存（预测 {predicted:,} 字节，真实缓存里是 {real:,} 字节），数字会是错的。"
+    ),
+    "errors.model.no_blocks": "找不到模型的 Transformer block。",
+    "errors.model.load_folder": "无法加载模型文件夹 {name}：{reason}",
+    "errors.model.remote_code": "{name} 需要运行其仓库里的自定义代码；kvviz 从不运行远程代码。",
+    "errors.model.offline": (
+        "无法加载 {name}：它不在本地的 Hugging Face 缓存里，这里也连不上模型仓库。"
+        "请使用内置模型、本地文件夹，或换一台能联网的机器。"
+    ),
+    "errors.model.not_on_hub": "Hugging Face Hub 上没有名为 {name} 的模型（请检查拼写，例如 'gpt2'）。",
+    "errors.model.load_failed": "无法加载 {name}：{reason}",
 }
