@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from kvviz.errors import KvvizError
+from kvviz.errors import KvvizError, Phrase
 
 MAX_DIGITS = 20  # every integer in a trace fits in 64 bits (2**64 has 20 digits)
 _MOVES = np.zeros(256, dtype=np.int8)
@@ -29,7 +29,8 @@ _BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xf
 
 @dataclass(frozen=True)
 class Limits:
-    """What one file may hold. `what` names the file in messages ("trace", "model config")."""
+    """What one file may hold. `what` names the file in messages: the id of its noun, errors.file.<what>
+    in kvviz.text ("trace", "file")."""
 
     max_bytes: int
     max_depth: int = 32
@@ -38,7 +39,12 @@ class Limits:
 
 
 class _Refused(Exception):
-    """Raised inside json's hooks; turned into a KvvizError outside them."""
+    """Raised inside json's hooks with the Phrase that says why; turned into a KvvizError outside them."""
+
+
+def _error(key: str, limits: Limits, **fields) -> KvvizError:
+    """A refusal naming the kind of file: errors.json.<key> in kvviz.text."""
+    return KvvizError(key=f"errors.json.{key}", what=Phrase(f"errors.file.{limits.what}"), **fields)
 
 
 def loads(data: str | bytes | bytearray | memoryview, limits: Limits) -> Any:
@@ -48,18 +54,16 @@ def loads(data: str | bytes | bytearray | memoryview, limits: Limits) -> Any:
     try:
         text = raw.decode("utf-8")  # strict: invalid bytes and encoded surrogates are refused
     except UnicodeDecodeError as e:
-        raise KvvizError(f"Not a kvviz {limits.what}: the file is not valid JSON (not UTF-8 text: {e.reason} "
-                         f"at byte {e.start}).") from None
+        raise _error("not_utf8", limits, reason=e.reason, byte=e.start) from None
     try:
         value = json.loads(text, parse_constant=_no_constant, parse_int=_short_int, parse_float=_finite_float,
                            object_pairs_hook=_unique_keys)
     except _Refused as e:
-        raise KvvizError(f"Not a kvviz {limits.what}: {e}") from None
+        raise _error("refused", limits, detail=e.args[0]) from None
     except json.JSONDecodeError as e:
-        raise KvvizError(f"Not a kvviz {limits.what}: the file is not valid JSON ({e.msg} at line {e.lineno}, "
-                         f"column {e.colno}).") from None
+        raise _error("invalid", limits, msg=e.msg, line=e.lineno, column=e.colno) from None
     except RecursionError:  # not reachable under max_depth; kept so no raw exception escapes
-        raise KvvizError(f"Not a kvviz {limits.what}: the JSON is nested too deeply.") from None
+        raise _error("recursion", limits) from None
     _check_strings(value, limits)
     return value
 
@@ -71,27 +75,25 @@ def _as_utf8_bytes(data, limits: Limits) -> bytes:
         try:
             data = data.encode("utf-8")
         except UnicodeEncodeError:
-            raise KvvizError(f"Not a kvviz {limits.what}: the text holds an unpaired surrogate, "
-                             "which is not Unicode.") from None
+            raise _error("surrogate", limits) from None
     elif isinstance(data, (bytes, bytearray, memoryview)):
         data = bytes(data)
     else:
-        raise KvvizError(f"Not a kvviz {limits.what}: expected text or bytes, got {type(data).__name__}.")
+        raise _error("not_text", limits, got=type(data).__name__)
     if len(data) > limits.max_bytes:
         raise _too_big(len(data), limits)
     for bom, name in _BOMS.items():
         if data.startswith(bom):
-            raise KvvizError(f"Not a kvviz {limits.what}: the file is {name} text; save it as UTF-8.")
+            raise _error("bom", limits, encoding=name)
     if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark, as some editors write
         data = data[3:]
     if b"\x00" in data:
-        raise KvvizError(f"Not a kvviz {limits.what}: the file holds NUL bytes (UTF-16 or binary?); "
-                         "save it as UTF-8 text.")
+        raise _error("nul", limits)
     return data
 
 
 def _too_big(n: int, limits: Limits) -> KvvizError:
-    return KvvizError(f"The {limits.what} is too large: {n:,} bytes; at most {limits.max_bytes:,} are read.")
+    return _error("too_big", limits, size=n, limit=limits.max_bytes)
 
 
 def _check_shape(raw: bytes, limits: Limits) -> None:
@@ -100,11 +102,10 @@ def _check_shape(raw: bytes, limits: Limits) -> None:
     Quotes preceded by an odd run of backslashes are escaped; the rest open and close strings, so a
     bracket or comma is structural when an even number of such quotes precede it.
     """
-    what = f"Not a kvviz {limits.what}: the JSON"
     punct = sum(raw.count(c) for c in (b",", b"[", b"{", b"]", b"}"))
     quotes, slashes = raw.count(b'"'), raw.count(b"\\")
     if max(punct, quotes, slashes) > 4 * limits.max_values:  # far more than any string could hide
-        raise KvvizError(f"{what} holds more than {limits.max_values:,} values.")
+        raise _error("too_many_values", limits, limit=limits.max_values)
     arr = np.frombuffer(raw, dtype=np.uint8)
     q = np.flatnonzero(arr == ord('"'))  # (quotes,)
     if q.size and slashes:
@@ -120,27 +121,27 @@ def _check_shape(raw: bytes, limits: Limits) -> None:
     moves = _MOVES[chars]
     moves = moves[moves != 0]  # +1 per '[' or '{', -1 per ']' or '}'
     if moves.size and int(np.cumsum(moves, dtype=np.int64).max()) > limits.max_depth:
-        raise KvvizError(f"{what} is nested more than {limits.max_depth} levels deep.")
+        raise _error("too_deep", limits, limit=limits.max_depth)
     # each value is followed by a comma, or closes its container, or is the whole document
     if int(np.count_nonzero(chars == ord(","))) + int(np.count_nonzero(moves == 1)) + 1 > limits.max_values:
-        raise KvvizError(f"{what} holds more than {limits.max_values:,} values.")
+        raise _error("too_many_values", limits, limit=limits.max_values)
 
 
 def _no_constant(name: str):
-    raise _Refused(f"the file holds {name}, which is not a number a run can produce (JSON has no NaN or Infinity).")
+    raise _Refused(Phrase("errors.json.constant", name=name))
 
 
 def _short_int(text: str) -> int:
     digits = len(text.lstrip("-"))
     if digits > MAX_DIGITS:
-        raise _Refused(f"the file holds a {digits:,}-digit integer; no field holds a number that large.")
+        raise _Refused(Phrase("errors.json.long_int", digits=digits))
     return int(text)
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise _Refused(f"the number {text[:40]} is too large to be finite.")
+        raise _Refused(Phrase("errors.json.not_finite", text=text[:40]))
     return value
 
 
@@ -149,7 +150,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(out) != len(pairs):
         seen: set[str] = set()
         dup = next(k for k, _ in pairs if k in seen or seen.add(k))
-        raise _Refused(f"the key {dup[:60]!r} appears twice in one object; a file must say each thing once.")
+        raise _Refused(Phrase("errors.json.duplicate_key", key=dup[:60]))
     return out
 
 
@@ -172,6 +173,4 @@ def _unicode(s: str, limits: Limits) -> None:
     try:
         s.encode("utf-8")
     except UnicodeEncodeError:
-        raise KvvizError(f"Not a kvviz {limits.what}: the text {s[:40]!r} "
-                         "holds an unpaired surrogate (\\ud800-\\udfff), "
-                         "which is not Unicode.") from None
+        raise _error("surrogate_in", limits, text=s[:40]) from None

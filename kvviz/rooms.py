@@ -79,13 +79,13 @@ class RoomStore:
 
     def _path(self, room_id: str) -> Path:
         if not valid_room_id(room_id):  # never a path from a link: only our own ids
-            raise KvvizError("This room link is not valid.")
+            raise KvvizError(key="errors.room.bad_link")
         return self.root / f"{room_id}{SUFFIX}"
 
     def _write(self, room_id: str, record: dict) -> None:
         data = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
         if len(data) > self.max_bytes:
-            raise KvvizError(f"The room's state is {len(data):,} bytes; a room holds at most {self.max_bytes:,}.")
+            raise KvvizError(key="errors.room.too_big", size=len(data), limit=self.max_bytes)
         fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -139,11 +139,11 @@ class RoomStore:
         """Replace the room's state; returns its new version. Only the room's lead key may."""
         record = self._load(lead.room_id)
         if record is None:
-            raise KvvizError("This room does not exist or has closed.")
+            raise KvvizError(key="errors.room.closed")
         if not hmac.compare_digest(str(record.get("key", "")), _hash(lead.key)):
-            raise KvvizError("Only the instructor who opened this room can change it.")
+            raise KvvizError(key="errors.room.not_lead")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in params.items()):
-            raise KvvizError("A room's state is text parameters only.")
+            raise KvvizError(key="errors.room.not_text")
         version = int(record.get("v", 0)) + 1
         self._write(lead.room_id, {"v": version, "key": record["key"], "params": dict(params), "t": time.time()})
         return version

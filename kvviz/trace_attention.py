@@ -23,6 +23,7 @@ import binascii
 import numpy as np
 
 from kvviz.errors import KvvizError
+from kvviz.trace_rules import fail
 
 SCALE = 65535  # uint16 fixed point: w = stored / 65535
 LAYOUTS = ("causal", "dense")
@@ -54,7 +55,7 @@ def encode(weights: np.ndarray) -> dict:
     """(heads, q, k) float array -> the JSON object above."""
     a = np.asarray(weights, dtype=np.float32)
     if a.ndim != 3 or not np.isfinite(a).all():
-        raise KvvizError("These attention weights cannot be saved: expected a finite (heads, q, k) array.")
+        raise KvvizError(key="errors.attention.unsavable")
     h, q, k = a.shape
     keep = _keep(q, k) if q <= k else None
     layout = "causal" if keep is not None and not a[:, ~keep].any() else "dense"
@@ -74,14 +75,13 @@ def decode(data: object, shape: tuple[int, int, int], where: str) -> np.ndarray:
     elif isinstance(data, dict):
         a = _from_object(data, shape, where)
     else:
-        raise KvvizError(f"Bad trace: {where}: malformed attention weights: expected an object, "
-                         f"got {type(data).__name__}.")
+        raise fail(where, "attention_type", got=type(data).__name__)
     if a.size and (a.min() < 0 or a.max() > 1):
-        raise KvvizError(f"Bad trace: {where}: attention weights must lie in [0, 1].")
+        raise fail(where, "attention_range")
     k = shape[2]
     sums = a.sum(axis=-1, dtype=np.float64)  # (heads, q): each row is a softmax (sinks may take a share)
     if sums.size and sums.max() > 1 + 1e-3 + k * 8e-6:
-        raise KvvizError(f"Bad trace: {where}: a row of attention weights sums to {sums.max():.4f}, over 1.")
+        raise fail(where, "attention_sum", sum=float(sums.max()))
     return a
 
 
@@ -89,26 +89,23 @@ def _from_object(data: dict, shape: tuple[int, int, int], where: str) -> np.ndar
     unknown = sorted(set(data) - set(FIELDS))
     missing = [f for f in FIELDS if f not in data]
     if unknown or missing:
-        raise KvvizError(f"Bad trace: {where}: malformed attention weights: "
-                         + (f"unknown fields {unknown}" if unknown else f"missing fields {missing}") + ".")
+        raise fail(where, "attention_unknown" if unknown else "attention_missing", names=str(unknown or missing))
     if data["shape"] != list(shape) or any(isinstance(x, bool) for x in data["shape"]):
-        raise KvvizError(f"Bad trace: {where}.shape: malformed attention weights: expected {list(shape)} "
-                         f"(heads, queries, keys) for this model and step, got {str(data['shape'])[:80]}.")
+        raise fail(f"{where}.shape", "attention_shape", shape=str(list(shape)), got=str(data["shape"])[:80])
     layout, text = data["layout"], data["uint16"]
     if layout not in LAYOUTS:
-        raise KvvizError(f"Bad trace: {where}.layout: must be one of {LAYOUTS}, got {str(layout)[:40]!r}.")
+        raise fail(f"{where}.layout", "one_of", choices=str(LAYOUTS), got=repr(str(layout)[:40]))
     if layout == "causal" and shape[1] > shape[2]:
-        raise KvvizError(f"Bad trace: {where}.layout: a causal layout needs no more queries than keys.")
+        raise fail(f"{where}.layout", "attention_causal")
     n = stored_count(shape, layout)
     if not isinstance(text, str) or len(text) != 4 * -(-2 * n // 3):
-        raise KvvizError(f"Bad trace: {where}.uint16: malformed attention weights: expected base64 text of "
-                         f"{n:,} weights.")
+        raise fail(f"{where}.uint16", "attention_base64_length", n=n)
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise KvvizError(f"Bad trace: {where}.uint16: malformed attention weights: not base64 text.") from None
+        raise fail(f"{where}.uint16", "attention_not_base64") from None
     if len(raw) != 2 * n:
-        raise KvvizError(f"Bad trace: {where}.uint16: malformed attention weights: expected {n:,} weights.")
+        raise fail(f"{where}.uint16", "attention_count", n=n)
     h, q, k = shape
     values = np.frombuffer(raw, dtype="<u2").astype(np.float32) / np.float32(SCALE)
     if layout == "dense":
@@ -121,8 +118,7 @@ def _from_object(data: dict, shape: tuple[int, int, int], where: str) -> np.ndar
 def _from_lists(data: list, shape: tuple[int, int, int], where: str) -> np.ndarray:
     """Version 1: nested lists of numbers, checked level by level before numpy sees them."""
     h, q, k = shape
-    bad = KvvizError(f"Bad trace: {where}: malformed attention weights: expected {h} x {q} x {k} numbers "
-                     "(heads, queries, keys) for this model and step.")
+    bad = fail(where, "attention_lists", h=h, q=q, k=k)
     if len(data) != h:
         raise bad
     for head in data:

@@ -20,7 +20,7 @@ from typing import Any
 from kvviz import trace_attention
 from kvviz.analysis.ledger import COMPONENTS
 from kvviz.cache.rules import transformers_positions
-from kvviz.errors import KvvizError
+from kvviz.errors import KvvizError, Phrase
 from kvviz.json_strict import Limits, loads
 from kvviz.trace_data import (
     DTYPE_BYTES,
@@ -75,7 +75,7 @@ MAX_TRACE_BYTES = 96 * 2**20
 MAX_TRACE_MB = MAX_TRACE_BYTES // 2**20  # for st.file_uploader(max_upload_size=...) and server.maxUploadSize
 TRACE_LIMITS = Limits(max_bytes=MAX_TRACE_BYTES, max_depth=32, max_values=2_000_000, what="trace")
 
-_token_id = Int(0, MAX_VOCAB - 1, "token id")
+_token_id = Int(0, MAX_VOCAB - 1, "token_id")
 
 
 class Hex(Rule):
@@ -87,12 +87,12 @@ class Hex(Rule):
     def check(self, value, path):
         ok = type(value) is str and len(value) <= 2 * self.max_bytes and len(value) % 2 == 0
         if not ok or value.strip("0123456789abcdef"):
-            raise fail(path, f"must be lowercase hex of at most {self.max_bytes:,} bytes, got {str(value)[:40]!r}.")
+            raise fail(path, "hex", limit=self.max_bytes, got=repr(str(value)[:40]))
         return value
 
 
 _token_hex = Hex(MAX_TOKEN_BYTES)
-_flops = MapOf(Text(64), Int(0, MAX_FLOPS, "FLOP count"), 64)
+_flops = MapOf(Text(64), Int(0, MAX_FLOPS, "flop_count"), 64)
 _shape4 = ListOf(Int(0, MAX_POSITIONS, "dimension"), 4, 4)
 
 MODEL_RULES = {
@@ -108,7 +108,7 @@ MODEL_RULES = {
     "intermediate_size": Int(0, 2**20),
     "mlp_kind": OneOf(("gated", "plain")),
     "max_position_embeddings": Int(0, MAX_POSITIONS),
-    "layer_windows": ListOf(Maybe(Int(1, MAX_POSITIONS, "sliding window")), MAX_LAYERS),
+    "layer_windows": ListOf(Maybe(Int(1, MAX_POSITIONS, "sliding_window")), MAX_LAYERS),
     "tie_word_embeddings": Flag(),
     "num_parameters": Int(0, 10**15),
     "weight_bytes": Int(0, MAX_BYTES),
@@ -118,7 +118,7 @@ MODEL_RULES = {
     "bias_parameters": Int(0, 10**15),
     "config_mismatch": ListOf(Text(200), 200),
     "verified": Flag(),
-    "verify_worst_rel": Maybe(Num(0.0, 1.0, "relative difference")),
+    "verify_worst_rel": Maybe(Num(0.0, 1.0, "relative_difference")),
     "verify_failed": ListOf(Text(200), 500),
     "unverified": ListOf(Text(200), 100),
     "verify_ms": Num(0.0, 1e9, "milliseconds"),
@@ -163,7 +163,7 @@ SETTINGS_RULES = {  # what the tracer writes; other keys are kept as free-form J
     "max_new_tokens": Int(1, MAX_POSITIONS),
     "temperature": Num(0.0, 1e6, "temperature"),
     "top_k": Int(0, MAX_VOCAB),
-    "top_p": Num(0.0, 1.0, "top-p"),
+    "top_p": Num(0.0, 1.0, "top_p"),
     "seed": Int(0, 2**64 - 1, "seed"),
     "compare": Flag(),
     "measure_flops": Flag(),
@@ -196,9 +196,9 @@ def read_trace(data: str | bytes) -> Trace:
 def trace_from_dict(data: Any) -> Trace:
     """Parsed JSON -> a checked Trace (see the module's docstring for what is checked)."""
     if not isinstance(data, dict):
-        raise KvvizError("Not a kvviz trace: expected a JSON object at the top level.")
+        raise KvvizError(key="errors.trace.not_object")
     if data.get("schema") not in READABLE_SCHEMAS:
-        raise KvvizError(f"Not a kvviz trace: schema is {str(data.get('schema'))[:60]!r}, expected {SCHEMA!r}.")
+        raise KvvizError(key="errors.trace.schema", got=repr(str(data.get("schema"))[:60]), expected=repr(SCHEMA))
     d = Fields(TRACE_RULES, required=("schema", "model", "prompt", "mode", "steps")).check(data, "trace")
     prompt = d["prompt"]
     trace = Trace(
@@ -220,70 +220,66 @@ def _check_run(trace: Trace) -> None:
     """What a real run satisfies across fields."""
     m = trace.model
     if m.num_attention_heads % m.num_key_value_heads:
-        raise fail("model.num_key_value_heads", f"the query heads ({m.num_attention_heads}) are not a multiple "
-                   f"of the K/V heads ({m.num_key_value_heads}).")
+        raise fail("model.num_key_value_heads", "uneven_heads", heads=m.num_attention_heads,
+                   kv_heads=m.num_key_value_heads)
     if m.layer_windows and len(m.layer_windows) != m.num_layers:
-        raise fail("model.layer_windows", f"must have one entry per layer ({m.num_layers}), "
-                   f"got {len(m.layer_windows)}.")
+        raise fail("model.layer_windows", "windows_per_layer", layers=m.num_layers, got=len(m.layer_windows))
     ids = trace.prompt_token_ids
     if max(ids) >= m.vocab_size:
         j = next(j for j, t in enumerate(ids) if t >= m.vocab_size)
         _in_vocab(ids[j], m, f"prompt.token_ids[{j}]")
     if trace.prompt_tokens and len(trace.prompt_tokens) != len(ids):
-        raise fail("prompt.tokens", f"must have one text per prompt token ({len(ids)}), "
-                   f"got {len(trace.prompt_tokens)}.")
+        raise fail("prompt.tokens", "text_per_token", tokens=len(ids), got=len(trace.prompt_tokens))
     if trace.prompt_token_bytes and len(trace.prompt_token_bytes) != len(ids):
-        raise fail("prompt.token_bytes", f"must have one hex string per prompt token ({len(ids)}), "
-                   f"got {len(trace.prompt_token_bytes)}.")
+        raise fail("prompt.token_bytes", "hex_per_token", tokens=len(ids), got=len(trace.prompt_token_bytes))
     limit = trace.settings.get("max_new_tokens")
     if limit is not None and len(trace.steps) > limit:
-        raise fail("steps", f"{len(trace.steps)} steps, but settings.max_new_tokens is {limit}.")
+        raise fail("steps", "too_many_steps", steps=len(trace.steps), limit=limit)
     if trace.finish_reason == "max_new_tokens" and limit is not None and len(trace.steps) != limit:
-        raise fail("finish_reason", f"says max_new_tokens ({limit}), but the trace has {len(trace.steps)} steps.")
+        raise fail("finish_reason", "finish_steps", limit=limit, steps=len(trace.steps))
     if trace.finish_reason is not None and not trace.steps:
-        raise fail("finish_reason", "a run that finished has at least one step.")
+        raise fail("finish_reason", "finish_no_steps")
     for layer in trace.settings.get("attention_layers", []):
         if layer >= m.num_layers:
-            raise fail("settings.attention_layers", f"layer {layer} does not exist ({m.num_layers} layers).")
+            raise fail("settings.attention_layers", "no_layer", layer=layer, layers=m.num_layers)
     for i, step in enumerate(trace.steps):
         _check_step(trace, i, step)
 
 
 def _in_vocab(token_id: int, m: ModelInfo, where: str) -> None:
     if token_id >= m.vocab_size:
-        raise fail(where, f"token id {token_id} is outside the vocabulary of {m.vocab_size:,} tokens.")
+        raise fail(where, "outside_vocab", token_id=token_id, vocab=m.vocab_size)
 
 
 def _check_step(trace: Trace, i: int, s: Step) -> None:
     m, at = trace.model, f"steps[{i}]"
     if s.index != i or s.phase != ("prefill" if i == 0 else "decode"):
-        raise fail(f"{at}.index", f"out of order: step {i} has index {s.index} and phase {s.phase!r}.")
+        raise fail(f"{at}.index", "out_of_order", step=i, index=s.index, phase=repr(s.phase))
     context = len(trace.prompt_token_ids) + i
     if s.context_length != context:
-        raise fail(f"{at}.context_length", f"the context length must be the prompt's {len(trace.prompt_token_ids)} "
-                   f"tokens + {i} generated = {context}, got {s.context_length}.")
+        raise fail(f"{at}.context_length", "context_length", prompt=len(trace.prompt_token_ids), generated=i,
+                   context=context, got=s.context_length)
     if m.max_position_embeddings and context > m.max_position_embeddings:
-        raise fail(f"{at}.context_length", f"{context} tokens exceed the model's context of "
-                   f"{m.max_position_embeddings}.")
+        raise fail(f"{at}.context_length", "over_context", context=context, limit=m.max_position_embeddings)
     fed = context if (i == 0 or trace.mode == "recompute") else 1
     if s.input_length != fed:
-        raise fail(f"{at}.input_length", f"a {trace.mode} {s.phase} step feeds {fed} tokens, got {s.input_length}.")
+        raise fail(f"{at}.input_length", "input_length", mode=Phrase(f"mode.{trace.mode}"),
+                   phase=Phrase(f"errors.trace.phase.{s.phase}"), fed=fed, got=s.input_length)
     _in_vocab(s.token_id, m, f"{at}.token_id")
     if s.other_token_id is not None:
         _in_vocab(s.other_token_id, m, f"{at}.other_token_id")
     for j, c in enumerate(s.top_k):
         _in_vocab(c.token_id, m, f"{at}.top_k[{j}].token_id")
     if math.fsum(c.prob for c in s.top_k) > 1 + 1e-3:
-        raise fail(f"{at}.top_k", "the candidates' probabilities sum to more than 1.")
+        raise fail(f"{at}.top_k", "top_k_sum")
     if s.hidden_shape:
         if s.hidden_shape != [1, fed, m.hidden_size]:
-            raise fail(f"{at}.hidden_shape", f"expected [1, {fed}, {m.hidden_size}] (batch, tokens fed, hidden), "
-                       f"got {s.hidden_shape}.")
+            raise fail(f"{at}.hidden_shape", "hidden_shape", fed=fed, hidden=m.hidden_size, got=str(s.hidden_shape))
         if s.hidden_bytes != fed * m.hidden_size * DTYPE_BYTES[m.dtype]:
-            raise fail(f"{at}.hidden_bytes", f"{s.hidden_bytes:,} bytes do not match the shape {s.hidden_shape} "
-                       f"in {m.dtype}.")
+            raise fail(f"{at}.hidden_bytes", "hidden_bytes", bytes=s.hidden_bytes, shape=str(s.hidden_shape),
+                       dtype=m.dtype)
     elif s.hidden_bytes:
-        raise fail(f"{at}.hidden_bytes", "bytes without a hidden_shape.")
+        raise fail(f"{at}.hidden_bytes", "hidden_bytes_alone")
     _check_flops(at, s)
     _check_cache(trace, at, s)
     _check_attention(trace, i, at, s)
@@ -294,21 +290,21 @@ def _check_flops(at: str, s: Step) -> None:
     if not s.flops:
         return
     if set(s.flops) != set(MODES):
-        raise fail(f"{at}.flops", f"bad FLOP counts: the cost model counts both modes {list(MODES)}.")
+        raise fail(f"{at}.flops", "flops_modes", modes=str(list(MODES)))
     for mode, counts in s.flops.items():
         missing = [k for k in FLOP_KEYS if k not in counts]
         if missing:
-            raise fail(f"{at}.flops.{mode}", f"bad FLOP counts: missing {missing}.")
+            raise fail(f"{at}.flops.{mode}", "flops_missing", names=str(missing))
         if counts["total"] != sum(counts[c] for c in COMPONENTS):
-            raise fail(f"{at}.flops.{mode}.total", "bad FLOP counts: the total is not the sum of the components.")
+            raise fail(f"{at}.flops.{mode}.total", "flops_total")
 
 
 def _check_cache(trace: Trace, at: str, s: Step) -> None:
     m = trace.model
     expected_layers = m.num_layers if trace.mode == "cached" else 0
     if len(s.cache_layers) != expected_layers:
-        raise fail(f"{at}.cache_layers", f"{len(s.cache_layers)} cache layers for {m.num_layers} layers in "
-                   f"{trace.mode} mode (expected {expected_layers}).")
+        raise fail(f"{at}.cache_layers", "cache_layers", got=len(s.cache_layers), layers=m.num_layers,
+                   mode=Phrase(f"mode.{trace.mode}"), expected=expected_layers)
     windows = m.layer_windows or [None] * m.num_layers
     policy = str(trace.settings.get("cache_policy", "full"))
     for j, (c, w) in enumerate(zip(s.cache_layers, windows)):
@@ -317,16 +313,15 @@ def _check_cache(trace: Trace, at: str, s: Step) -> None:
         held = c.key_shape[2] if policy != "full" and len(c.key_shape) == 4 and c.key_shape[2] <= default else default
         shape = [1, m.num_key_value_heads, held, m.head_dim]
         if c.key_shape != shape or c.value_shape != shape:
-            raise fail(f"{at}.cache_layers[{j}].key_shape", f"expected {shape} (batch, K/V heads, positions, "
-                       f"head_dim) for this model and context, got {c.key_shape} and {c.value_shape}.")
+            raise fail(f"{at}.cache_layers[{j}].key_shape", "cache_shape", shape=str(shape), k=str(c.key_shape),
+                       v=str(c.value_shape))
         _check_held(f"{at}.cache_layers[{j}]", c, s.context_length)
         size = 2 * math.prod(shape) * DTYPE_BYTES[c.dtype]
         if c.bytes != size:
-            raise fail(f"{at}.cache_layers[{j}].bytes", f"the shapes in {c.dtype} hold {size:,} bytes, "
-                       f"got {c.bytes:,}.")
+            raise fail(f"{at}.cache_layers[{j}].bytes", "layer_bytes", dtype=c.dtype, bytes=size, got=c.bytes)
     total = sum(c.bytes for c in s.cache_layers)
     if s.cache_bytes != total:
-        raise fail(f"{at}.cache_bytes", f"the layers hold {total:,} bytes, got {s.cache_bytes:,}.")
+        raise fail(f"{at}.cache_bytes", "cache_bytes", bytes=total, got=s.cache_bytes)
 
 
 def _check_held(at: str, c, context: int) -> None:
@@ -334,15 +329,15 @@ def _check_held(at: str, c, context: int) -> None:
     if not c.held:
         return
     if len(c.held) != c.key_shape[1]:
-        raise fail(f"{at}.held", f"{len(c.held)} K/V heads of spans for {c.key_shape[1]} heads in the shape.")
+        raise fail(f"{at}.held", "held_heads", got=len(c.held), heads=c.key_shape[1])
     for h, runs in enumerate(c.held):
         last, count = -1, 0
         for start, stop in runs:
             if not last <= start < stop <= context:
-                raise fail(f"{at}.held[{h}]", f"spans must be ascending [start, stop) runs within {context} positions.")
+                raise fail(f"{at}.held[{h}]", "held_spans", context=context)
             last, count = stop, count + stop - start
         if count != c.key_shape[2]:
-            raise fail(f"{at}.held[{h}]", f"the spans hold {count} positions, the shape {c.key_shape[2]}.")
+            raise fail(f"{at}.held[{h}]", "held_count", got=count, shape=c.key_shape[2])
 
 
 def _check_attention(trace: Trace, i: int, at: str, s: Step) -> None:
@@ -352,7 +347,7 @@ def _check_attention(trace: Trace, i: int, at: str, s: Step) -> None:
     for key, data in s.attention.items():
         where = f"{at}.attention.{key}"
         if not key.isdigit() or str(int(key)) != key or int(key) >= m.num_layers:
-            raise fail(where, f"malformed attention weights: {key!r} is not a layer (0-{m.num_layers - 1}).")
+            raise fail(where, "attention_layer", name=repr(key[:40]), last=m.num_layers - 1)
         layer = int(key)
         q = s.context_length if i == 0 else 1  # the prefill's square, then the new token's row
         k = s.context_length

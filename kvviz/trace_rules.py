@@ -1,7 +1,8 @@
 """Rules for one field of a file: type, range and length, checked with the field's path in the message.
 
 A rule's `check(value, path)` returns the value to keep (ints stay ints, numbers become floats)
-or raises KvvizError naming `path` ("steps[3].cache_layers[2].key_shape[1]"). Tables of rules
+or raises KvvizError naming `path` ("steps[3].cache_layers[2].key_shape[1]"), by text key
+(errors.trace.<key> in kvviz.text: the words are the reader's language). Tables of rules
 (kvviz.trace_read) say what each field of a trace may hold; a new optional field is one row.
 """
 
@@ -10,14 +11,20 @@ from __future__ import annotations
 from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
-from kvviz.errors import KvvizError
+from kvviz.errors import KvvizError, Phrase
 
 
-def fail(path: str, detail: str) -> KvvizError:
-    return KvvizError(f"Bad trace: {path}: {detail}")
+def fail(path: str, key: str, **fields) -> KvvizError:
+    """A bad field of a trace: errors.trace.<key>, its template starting with the field's path."""
+    return KvvizError(key=f"errors.trace.{key}", path=path, **fields)
 
 
-def _show(value: Any) -> str:
+def noun(what: str) -> Phrase:
+    """What a number is, in words ("token id"): errors.trace.what.<what>."""
+    return Phrase(f"errors.trace.what.{what}")
+
+
+def show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -31,12 +38,12 @@ class Rule:
 class Int(Rule):
     lo: int
     hi: int
-    what: str = "count"
+    what: str = "count"  # a noun's id: errors.trace.what.<what>
 
     def check(self, value, path):
         if type(value) is not int or not self.lo <= value <= self.hi:
-            low = "a positive whole number" if self.lo == 1 else f"a whole number from {self.lo:,}"
-            raise fail(path, f"bad {self.what}: must be {low} up to {self.hi:,}, got {_show(value)}.")
+            key = "int_positive" if self.lo == 1 else "int_range"
+            raise fail(path, key, what=noun(self.what), lo=self.lo, hi=self.hi, got=show(value))
         return value
 
 
@@ -44,11 +51,11 @@ class Int(Rule):
 class Num(Rule):
     lo: float
     hi: float
-    what: str = "number"
+    what: str = "number"  # as Int.what
 
     def check(self, value, path):
         if type(value) not in (int, float) or not self.lo <= value <= self.hi:  # finite: json_strict
-            raise fail(path, f"bad {self.what}: must be a number from {self.lo:g} to {self.hi:g}, got {_show(value)}.")
+            raise fail(path, "num_range", what=noun(self.what), lo=self.lo, hi=self.hi, got=show(value))
         return float(value)
 
 
@@ -58,7 +65,7 @@ class Text(Rule):
 
     def check(self, value, path):
         if type(value) is not str or len(value) > self.max_len:
-            raise fail(path, f"must be text of at most {self.max_len:,} characters, got {_show(value)}.")
+            raise fail(path, "text", limit=self.max_len, got=show(value))
         return value
 
 
@@ -66,7 +73,7 @@ class Text(Rule):
 class Flag(Rule):
     def check(self, value, path):
         if type(value) is not bool:
-            raise fail(path, f"must be true or false, got {_show(value)}.")
+            raise fail(path, "flag", got=show(value))
         return value
 
 
@@ -76,7 +83,7 @@ class OneOf(Rule):
 
     def check(self, value, path):
         if type(value) not in (str, type(None)) or value not in self.choices:
-            raise fail(path, f"must be one of {list(self.choices)}, got {_show(value)}.")
+            raise fail(path, "one_of", choices=str(list(self.choices)), got=show(value))
         return value
 
 
@@ -96,9 +103,10 @@ class ListOf(Rule):
 
     def check(self, value, path):
         if type(value) is not list or not self.min_len <= len(value) <= self.max_len:
-            size = f"{self.min_len}" if self.min_len == self.max_len else f"{self.min_len:,} to {self.max_len:,}"
-            got = f"{len(value):,} entries" if type(value) is list else _show(value)
-            raise fail(path, f"must be a list of {size} entries, got {got}.")
+            got = Phrase("errors.trace.entries", n=len(value)) if type(value) is list else show(value)
+            if self.min_len == self.max_len:
+                raise fail(path, "list_exact", n=self.min_len, got=got)
+            raise fail(path, "list_range", lo=self.min_len, hi=self.max_len, got=got)
         return [self.rule.check(v, f"{path}[{i}]") for i, v in enumerate(value)]
 
 
@@ -110,8 +118,8 @@ class MapOf(Rule):
 
     def check(self, value, path):
         if type(value) is not dict or len(value) > self.max_len:
-            raise fail(path, f"must be an object of at most {self.max_len:,} entries, got {_show(value)}.")
-        return {self.key.check(k, f"{path} key {k[:40]!r}"): self.value.check(v, f"{path}.{k[:40]}")
+            raise fail(path, "map", limit=self.max_len, got=show(value))
+        return {self.key.check(k, f"{path}[{k[:40]!r}]"): self.value.check(v, f"{path}.{k[:40]}")
                 for k, v in value.items()}
 
 
@@ -133,15 +141,15 @@ class Fields(Rule):
 
     def check(self, value, path):
         if type(value) is not dict:
-            raise fail(path, f"must be an object, got {_show(value)}.")
+            raise fail(path, "object", got=show(value))
         if len(value) > len(self.table) + (1000 if self.others else 0):
-            raise fail(path, f"too many fields ({len(value):,}).")
+            raise fail(path, "too_many_fields", n=len(value))
         missing = [f for f in self.required if f not in value]
         if missing:
-            raise fail(path, f"missing fields {missing}.")
+            raise fail(path, "missing_fields", names=str(missing))
         unknown = sorted(set(value) - set(self.table))
         if unknown and self.others is None:
-            raise fail(path, f"unknown fields {[u[:40] for u in unknown[:5]]}.")
+            raise fail(path, "unknown_fields", names=str([u[:40] for u in unknown[:5]]))
         return {k: self.table.get(k, self.others).check(v, f"{path}.{k[:40]}") for k, v in value.items()}
 
 

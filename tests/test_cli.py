@@ -10,6 +10,12 @@ from kvviz.trace_data import Trace
 slow = pytest.mark.slow  # loads the built-in model
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """These tests read the CLI's English output: no $KVVIZ_LANG from the environment (test_errors_zh: Chinese)."""
+    monkeypatch.delenv("KVVIZ_LANG", raising=False)
+
+
 @slow
 def test_trace_prints_every_step_and_writes_json(tmp_path, capsys):
     out_file = tmp_path / "t.json"

@@ -194,11 +194,14 @@ def test_bad_lab_specs_get_clear_errors(spec):
 
 
 def test_quantized_group_must_divide_the_head():
-    with pytest.raises(KvvizError, match="divides"):
+    with pytest.raises(KvvizError) as e:
         Tracer(tiny_loaded("llama"), PROMPT, 2, policy="int4:g32:r8")  # head_dim 16
+    assert e.value.text_key == "errors.policy.group"
+    assert (e.value.text_fields["group"], e.value.text_fields["head_dim"]) == (32, 16)
 
 
 def test_policies_refuse_sliding_models():
     for spec in ("sinks:2:2", "h2o:2:2", "knorm:4", "int8:g8:r8"):
-        with pytest.raises(KvvizError, match="sliding-window"):
+        with pytest.raises(KvvizError) as e:
             Tracer(tiny_loaded("mistral"), PROMPT, 2, policy=spec)
+        assert e.value.text_key == "errors.policy.sliding", spec

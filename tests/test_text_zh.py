@@ -22,7 +22,7 @@ ZH_ROOMS = sorted(i.name for i in pkgutil.iter_modules(zh_pkg.__path__))
 REQUIRED = {"answers", "explain_cli", "learn", "speed", "trace_charts"}
 # A zh value may equal its en value only when, with its {fields} removed, every word left in it is one of these
 # terms and units kept untranslated (docs/glossary.md): "{x}×", "= {text}", "MLP", "Top-p", "{bytes} B/token".
-TECHNICAL = {"MLP", "FLOPs", "token", "Top-p", "MHA", "MQA", "GQA", "MLA", "B", "kB", "MB", "GB", "GiB", "ms"}
+TECHNICAL = {"MLP", "FLOPs", "GFLOP", "token", "Top-p", "MHA", "MQA", "GQA", "MLA", "B", "kB", "MB", "GB", "GiB", "ms"}
 WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 FIELD = re.compile(r"%?\{[^{}]*\}")
 # Markup that must survive translation: bold, code, Streamlit directives and icons, links, Plotly hover tags.

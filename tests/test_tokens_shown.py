@@ -76,8 +76,9 @@ def test_bad_hex_is_refused(builtin, bad):
 
     data = json.loads(trace(builtin, MESSI, 1).to_json())
     data["steps"][0]["token_bytes"] = bad
-    with pytest.raises(KvvizError, match="token_bytes"):
+    with pytest.raises(KvvizError) as e:
         Trace.from_dict(data)
+    assert e.value.text_key.startswith("errors.trace.") and "token_bytes" in e.value.text_fields["path"]
 
 
 def test_prompt_bytes_one_per_token(builtin):
@@ -85,8 +86,9 @@ def test_prompt_bytes_one_per_token(builtin):
 
     data = json.loads(trace(builtin, MESSI, 1).to_json())
     data["prompt"]["token_bytes"] = data["prompt"]["token_bytes"][:-1]
-    with pytest.raises(KvvizError, match="prompt.token_bytes"):
+    with pytest.raises(KvvizError) as e:
         Trace.from_dict(data)
+    assert e.value.text_key == "errors.trace.hex_per_token" and e.value.text_fields["path"] == "prompt.token_bytes"
 
 
 def test_cli_text_line_is_the_whole_decoded_text(capsys):

@@ -8,6 +8,7 @@ from tiny_models import ARCHS, tiny_loaded
 import kvviz
 from kvviz import KvvizError, Trace
 from kvviz.engine.tracer import Sampling, Tracer
+from kvviz.trace_rules import noun
 
 PROMPT = "The cache grows by one"
 
@@ -93,17 +94,20 @@ def test_mixture_of_experts_and_latent_attention_are_refused(tmp_path):
 
     MixtralConfig(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=4,
                   num_key_value_heads=2, num_local_experts=4).save_pretrained(tmp_path / "moe")
-    with pytest.raises(KvvizError, match="mixture-of-experts"):
+    with pytest.raises(KvvizError) as e:
         kvviz.load_model(str(tmp_path / "moe"))
+    assert e.value.text_key == "errors.model.moe"
     DeepseekV3Config(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=4,
                      n_routed_experts=0, kv_lora_rank=16, q_lora_rank=16).save_pretrained(tmp_path / "mla")
-    with pytest.raises(KvvizError, match="latent attention|mixture-of-experts"):
+    with pytest.raises(KvvizError) as e:
         kvviz.load_model(str(tmp_path / "mla"))
+    assert e.value.text_key in ("errors.model.mla", "errors.model.moe")
 
 
 def test_sampling_numbers_must_be_finite():
-    with pytest.raises(KvvizError, match="finite"):
+    with pytest.raises(KvvizError) as e:
         Tracer(tiny_loaded("llama"), PROMPT, 2, sampling=Sampling(temperature=float("nan")))
+    assert e.value.text_key == "errors.sampling.not_finite"
 
 
 def test_top_k_one_is_greedy():
@@ -127,17 +131,18 @@ def test_attention_weights_recorded():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"prompt": "   ", "max_new_tokens": 4}, "empty"),
-        ({"prompt": "hi", "max_new_tokens": 0}, "at least 1"),
-        ({"prompt": "hi", "max_new_tokens": -3}, "at least 1"),
-        ({"prompt": "hi", "max_new_tokens": 500}, "context"),
-        ({"prompt": "word " * 300, "max_new_tokens": 1}, "context"),
-        ({"prompt": "hi", "max_new_tokens": 2, "attention_layers": [9]}, "does not exist"),
+        ({"prompt": "   ", "max_new_tokens": 4}, "errors.prompt_empty"),
+        ({"prompt": "hi", "max_new_tokens": 0}, "errors.new_tokens"),
+        ({"prompt": "hi", "max_new_tokens": -3}, "errors.new_tokens"),
+        ({"prompt": "hi", "max_new_tokens": 500}, "errors.context_exceeded.model"),
+        ({"prompt": "word " * 300, "max_new_tokens": 1}, "errors.prompt_too_long.model"),
+        ({"prompt": "hi", "max_new_tokens": 2, "attention_layers": [9]}, "errors.no_layer"),
     ],
 )
 def test_bad_input_gets_clear_error(kwargs, message):
-    with pytest.raises(KvvizError, match=message):
+    with pytest.raises(KvvizError) as e:
         Tracer(tiny_loaded("llama"), **kwargs)
+    assert e.value.text_key == message
 
 
 def test_json_round_trip():
@@ -159,62 +164,67 @@ def test_json_round_trip():
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("not json", "not valid JSON"),
-        ("[1, 2]", "JSON object"),
-        ('{"schema": "other/1"}', "schema"),
-        ('{"schema": "kvviz.trace/1", "model": {}}', "missing"),
-        (b"\x80\x81", "not valid JSON"),
+        ("not json", "errors.json.invalid"),
+        ("[1, 2]", "errors.trace.not_object"),
+        ('{"schema": "other/1"}', "errors.trace.schema"),
+        ('{"schema": "kvviz.trace/1", "model": {}}', "errors.trace.missing_fields"),
+        (b"\x80\x81", "errors.json.not_utf8"),
     ],
 )
 def test_corrupt_trace_files_rejected(text, message):
-    with pytest.raises(KvvizError, match=message):
+    with pytest.raises(KvvizError) as e:
         Trace.from_json(text)
+    assert e.value.text_key == message
 
 
 def test_tampered_trace_rejected():
     data = json.loads(kvviz.trace(tiny_loaded("llama"), PROMPT, 2).to_json())
     data["steps"][0]["cache_bytes"] = -5
-    with pytest.raises(KvvizError, match="bad count"):
+    with pytest.raises(KvvizError) as e:
         Trace.from_dict(data)
+    assert e.value.text_key == "errors.trace.int_range" and e.value.text_fields["what"] == noun("count")
     data = json.loads(kvviz.trace(tiny_loaded("llama"), PROMPT, 2).to_json())
     data["mode"] = "magic"
-    with pytest.raises(KvvizError, match="mode"):
+    with pytest.raises(KvvizError) as e:
         Trace.from_dict(data)
+    assert e.value.text_key == "errors.trace.one_of" and e.value.text_fields["path"] == "trace.mode"
 
 
 @pytest.mark.parametrize(
     "tamper, message",
     [
-        (lambda d: d["model"].update(num_key_value_heads=0), "positive"),
-        (lambda d: d["model"].update(num_key_value_heads=3), "multiple"),
-        (lambda d: d["model"].update(layer_windows=[None]), "one entry per layer"),
-        (lambda d: d["steps"].reverse(), "out of order"),
-        (lambda d: d["steps"][1].update(context_length=99), "context length"),
-        (lambda d: d["steps"][1].update(cache_layers=d["steps"][1]["cache_layers"][:1]), "cache layers"),
-        (lambda d: d["steps"][1]["flops"]["cached"].update(mlp="lots"), "FLOP"),
-        (lambda d: d["steps"][0].update(attention={"0": [[1, 2], [3]]}), "malformed"),
+        (lambda d: d["model"].update(num_key_value_heads=0), "int_positive"),
+        (lambda d: d["model"].update(num_key_value_heads=3), "uneven_heads"),
+        (lambda d: d["model"].update(layer_windows=[None]), "windows_per_layer"),
+        (lambda d: d["steps"].reverse(), "out_of_order"),
+        (lambda d: d["steps"][1].update(context_length=99), "context_length"),
+        (lambda d: d["steps"][1].update(cache_layers=d["steps"][1]["cache_layers"][:1]), "cache_layers"),
+        (lambda d: d["steps"][1]["flops"]["cached"].update(mlp="lots"), "int_range"),
+        (lambda d: d["steps"][0].update(attention={"0": [[1, 2], [3]]}), "attention_lists"),
     ],
 )
 def test_impossible_traces_rejected(tamper, message):
     data = json.loads(kvviz.trace(tiny_loaded("llama"), PROMPT, 3, attention_layers=[0]).to_json())
     tamper(data)
-    with pytest.raises(KvvizError, match=message):
+    with pytest.raises(KvvizError) as e:
         Trace.from_dict(data)
+    assert e.value.text_key == f"errors.trace.{message}"
 
 
 def test_non_causal_and_missing_models(tmp_path):
     from transformers import DistilBertConfig
 
     DistilBertConfig(dim=32, n_layers=1, n_heads=2, hidden_dim=64).save_pretrained(tmp_path)
-    with pytest.raises(KvvizError, match="not a causal language model"):
-        kvviz.load_model(str(tmp_path))
-    with pytest.raises(KvvizError, match="No model folder"):
-        kvviz.load_model(str(tmp_path / "nope"))
-    with pytest.raises(KvvizError, match="cannot be reached|No model called"):
-        kvviz.load_model("openai-community/gpt2-does-not-exist-here")
+    def key_of(source: str) -> str:
+        with pytest.raises(KvvizError) as e:
+            kvviz.load_model(source)
+        return e.value.text_key
+
+    assert key_of(str(tmp_path)) == "errors.model.not_causal"
+    assert key_of(str(tmp_path / "nope")) == "errors.model.no_folder"
+    assert key_of("openai-community/gpt2-does-not-exist-here") in ("errors.model.offline", "errors.model.not_on_hub")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(KvvizError, match="no config.json"):
-        kvviz.load_model(str(tmp_path / "empty"))
+    assert key_of(str(tmp_path / "empty")) == "errors.model.no_config"
 
 
 def test_local_folder_loads(tmp_path):
@@ -278,15 +288,20 @@ def test_caps_are_enforced_at_construction(builtin):
     from kvviz.engine import caps
 
     long_prompt = "word " * 2100
-    with pytest.raises(KvvizError, match="limit per run is 2048"):
+    with pytest.raises(KvvizError) as e:
         Tracer(builtin, long_prompt, 4)  # the model allows 8192; the engine's default cap is the app's
+    assert e.value.text_key == "errors.prompt_too_long.run" and e.value.text_fields["limit"] == 2048
     Tracer(builtin, long_prompt, 4, max_context=None)  # a caller may lift it explicitly
     prompt = "word " * 600
-    with pytest.raises(KvvizError, match="limit is"):
+    with pytest.raises(KvvizError) as e:
         Tracer(builtin, prompt, 8, attention_layers="all")  # 30 layers x 9 heads x 600² floats: ~3.9 GB
+    f = e.value.text_fields
+    assert e.value.text_key == "errors.caps.attention_many" and f["layers"] == 30 and f["need"] > f["limit"]
     tracer = Tracer(builtin, prompt, 8, attention_layers=caps.app_attention_layers(builtin.info, 608))
-    with pytest.raises(KvvizError, match="limit is"):
+    with pytest.raises(KvvizError) as e:
         tracer.record_attention("all")  # later choices are bounded too
+    assert e.value.text_key == "errors.caps.attention_many"
     Tracer(builtin, prompt, 8, attention_layers="all", attention_budget=None)
-    with pytest.raises(KvvizError, match="context limit"):
+    with pytest.raises(KvvizError) as e:
         Tracer(builtin, "hi", 2, max_context=0)
+    assert e.value.text_key == "errors.caps.context_limit" and e.value.text_fields["got"] == "0"

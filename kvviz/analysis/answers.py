@@ -63,7 +63,7 @@ def _flops(step: Step, info) -> dict[str, dict[str, int]]:
 def answers(trace: Trace) -> list[Answer]:
     """The three answers for a trace that has at least one step."""
     if not trace.steps:
-        raise KvvizError("The trace has no steps yet: run at least the prefill step.")
+        raise KvvizError(key="errors.no_steps")
     run = ledger.split_trace(trace)  # once, for the answers that need the whole run
     return [_attention(trace, run), _mlp(trace, run), _hidden(trace)]
 

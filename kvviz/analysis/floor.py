@@ -53,7 +53,7 @@ def accelerator(name: str) -> Accelerator:
     for acc in accelerators():
         if acc.name == name:
             return acc
-    raise KvvizError(f"No accelerator named {name!r} in the list.")
+    raise KvvizError(key="errors.no_accelerator", name=repr(str(name)[:60]))
 
 
 @dataclass(frozen=True)

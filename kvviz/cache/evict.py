@@ -16,7 +16,7 @@ import torch
 
 from kvviz.cache.policy import CachePolicy, LayerHeld, TrackedLayer
 from kvviz.cache.window import refuse_sliding_layers
-from kvviz.errors import KvvizError
+from kvviz.errors import KvvizError, Phrase
 
 MAX_BUDGET = 1_000_000  # a spec's numbers are bounded: a budget beyond any context is just "full"
 
@@ -67,7 +67,8 @@ class EvictingPolicy(CachePolicy):
 
 
 def count(value: int, what: str, least: int = 0) -> int:
-    """A whole number from a spec, within bounds, or a KvvizError naming it."""
+    """A whole number from a spec, within bounds, or a KvvizError naming it (`what`: errors.policy.what.<what>)."""
     if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= MAX_BUDGET:
-        raise KvvizError(f"{what} must be a whole number from {least} to {MAX_BUDGET:,}, got {value!r}.")
+        raise KvvizError(key="errors.policy.count", what=Phrase(f"errors.policy.what.{what}"), least=least,
+                         most=MAX_BUDGET, got=repr(value)[:40])
     return value

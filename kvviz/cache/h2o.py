@@ -55,10 +55,10 @@ class H2OCache(EvictingPolicy):
     per_head = True  # each K/V head keeps its own positions
 
     def __init__(self, heavy: int, recent: int):
-        self.heavy = count(heavy, "The number of heavy-hitter positions")
-        self.recent = count(recent, "The number of recent positions")
+        self.heavy = count(heavy, "heavy")
+        self.recent = count(recent, "recent")
         if heavy + recent < 1:
-            raise KvvizError("h2o:H:R must hold at least 1 position (H + R >= 1).")
+            raise KvvizError(key="errors.policy.empty", spec="h2o:H:R", sum="H + R")
         self.spec = f"h2o:{heavy}:{recent}"
 
     def new_layer(self) -> H2OLayer:

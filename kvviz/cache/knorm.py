@@ -23,7 +23,7 @@ class KnormLayer(EvictingLayer):
 class KnormCache(EvictingPolicy):
     per_head = True  # each K/V head keeps its own positions
     def __init__(self, budget: int):
-        self.budget = count(budget, "The number of positions held", least=1)
+        self.budget = count(budget, "held", least=1)
         self.spec = f"knorm:{budget}"
 
     def new_layer(self) -> KnormLayer:

@@ -83,22 +83,20 @@ class QuantizedLayer(DynamicLayer):
 class QuantizedCache(CachePolicy):
     def __init__(self, bits: int, group: int = DEFAULT_GROUP, residual: int = DEFAULT_RESIDUAL):
         if bits not in BITS:
-            raise KvvizError(f"Quantized caches take {', '.join(f'int{b}' for b in BITS)}; got int{bits}.")
+            raise KvvizError(key="errors.policy.bits", choices=", ".join(f"int{b}" for b in BITS), got=f"int{bits}")
         self.bits = bits
-        self.group = count(group, "The group size", least=1)
-        self.residual = count(residual, "The full-precision residual")
+        self.group = count(group, "group", least=1)
+        self.residual = count(residual, "residual")
         self.spec = f"int{bits}:g{group}:r{residual}"
 
     def make_cache(self, model, info):
         from transformers.cache_utils import Cache
 
         if info.head_dim % self.group:
-            raise KvvizError(
-                f"{self.spec} groups values by {self.group} channels, but {info.name}'s heads have "
-                f"{info.head_dim}; choose a group size that divides {info.head_dim}."
-            )
+            raise KvvizError(key="errors.policy.group", spec=self.spec, group=self.group, model=info.name,
+                             head_dim=info.head_dim)
         if any(w is not None for w in info.layer_windows):
-            raise KvvizError(f"The cache policy {self.spec} needs a model without sliding-window layers.")
+            raise KvvizError(key="errors.policy.sliding", spec=self.spec, model=info.name)
         return Cache(layers=[QuantizedLayer(self.bits, self.group, self.residual) for _ in range(info.num_layers)])
 
     def after_step(self, cache) -> None:

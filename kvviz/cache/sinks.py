@@ -30,10 +30,10 @@ class SinksLayer(EvictingLayer):
 
 class SinksCache(EvictingPolicy):
     def __init__(self, sinks: int, recent: int):
-        self.sinks = count(sinks, "The number of sink positions")
-        self.recent = count(recent, "The number of recent positions")
+        self.sinks = count(sinks, "sinks")
+        self.recent = count(recent, "recent")
         if sinks + recent < 1:
-            raise KvvizError("sinks:S:R must hold at least 1 position (S + R >= 1).")
+            raise KvvizError(key="errors.policy.empty", spec="sinks:S:R", sum="S + R")
         self.spec = f"sinks:{sinks}:{recent}"
 
     def new_layer(self) -> SinksLayer:

@@ -19,7 +19,7 @@ def policy_from_spec(spec: str | CachePolicy | None) -> CachePolicy:
     if isinstance(spec, CachePolicy):
         return spec
     if not isinstance(spec, str):
-        raise KvvizError(f"A cache policy is a name such as {' or '.join(SPELLINGS)}, got {type(spec).__name__}.")
+        raise KvvizError(key="errors.policy.not_text", spellings=", ".join(SPELLINGS), got=type(spec).__name__)
     name, _, rest = spec.strip().partition(":")
     if name == "full" and not rest:
         return FullCache()
@@ -28,7 +28,4 @@ def policy_from_spec(spec: str | CachePolicy | None) -> CachePolicy:
     found = lab_specs.parse(name, rest)
     if found is not None:
         return found
-    raise KvvizError(
-        f"Unknown cache policy {spec[:40]!r}: use {' or '.join(SPELLINGS)} "
-        "(W, S, R, H, B numbers of positions; G a group size)."
-    )
+    raise KvvizError(key="errors.policy.unknown", spec=repr(spec[:40]), spellings=", ".join(SPELLINGS))

@@ -30,7 +30,7 @@ class WindowLayer(TrackedLayer):
 class WindowCache(CachePolicy):
     def __init__(self, window: int):
         if not isinstance(window, int) or isinstance(window, bool) or window < 1:
-            raise KvvizError(f"A window must hold at least 1 position, got {window!r}.")
+            raise KvvizError(key="errors.policy.window", got=repr(window)[:40])
         self.window = window
         self.spec = f"window:{window}"
 
@@ -51,7 +51,4 @@ class WindowCache(CachePolicy):
 def refuse_sliding_layers(spec: str, info) -> None:
     """Evicting policies renumber the held slots; a model's own sliding-window mask would then misread them."""
     if any(w is not None for w in info.layer_windows):
-        raise KvvizError(
-            f"The cache policy {spec} needs a model whose every layer attends to the whole context; "
-            f"{info.name} has sliding-window layers. Use the full cache with this model."
-        )
+        raise KvvizError(key="errors.policy.sliding", spec=spec, model=info.name)

@@ -10,6 +10,7 @@ from kvviz.analysis.tokens import hex_bytes, token_text_of
 from kvviz.cli import capacity as capacity_cli
 from kvviz.cli import explain as explain_cli
 from kvviz.cli import lab as lab_cli
+from kvviz.cli.table import cell
 from kvviz.engine.sampling import Sampling
 from kvviz.errors import KvvizError
 from kvviz.text import LANGUAGES, language_from_tag, set_language
@@ -25,11 +26,11 @@ def check_writable(path: str) -> None:
     target = os.path.abspath(path)
     folder = os.path.dirname(target)
     if os.path.isdir(target):
-        raise KvvizError(f"Could not write {path}: it is a folder.")
+        raise KvvizError(key="errors.cli.write_folder", path=path)
     if not os.path.isdir(folder):
-        raise KvvizError(f"Could not write {path}: the folder {folder} does not exist.")
+        raise KvvizError(key="errors.cli.write_no_folder", path=path, folder=folder)
     if not os.access(folder, os.W_OK | os.X_OK) or (os.path.exists(target) and not os.access(target, os.W_OK)):
-        raise KvvizError(f"Could not write {path}: permission denied.")
+        raise KvvizError(key="errors.cli.write_denied", path=path)
 
 
 def _token_cell(s) -> str:
@@ -45,16 +46,15 @@ def check_token_ids(ids: list[int], vocab_size: int, model: str) -> None:
     """A tokenizer larger than the model's embedding would index past it (an IndexError deep in torch)."""
     bad = [t for t in ids if not 0 <= t < vocab_size]
     if bad:
-        raise KvvizError(f"The tokenizer gives token id {bad[0]}, outside {model}'s vocabulary of {vocab_size:,} "
-                         "tokens: the tokenizer does not belong to this model.")
+        raise KvvizError(key="errors.cli.tokenizer_vocab", token_id=bad[0], model=model, vocab=vocab_size)
 
 
 def _trace_args(args) -> Sampling:
     """Everything that can be checked before the model loads (seconds) is checked here."""
     if not args.prompt.strip():
-        raise KvvizError("The prompt is empty: type some text to start from.")
+        raise KvvizError(key="errors.prompt_empty")
     if args.max_new_tokens < 1:
-        raise KvvizError("The number of new tokens must be a whole number of at least 1.")
+        raise KvvizError(key="errors.new_tokens")
     sampling = Sampling(args.temperature, args.top_k, args.top_p, args.seed)
     if args.json:
         check_writable(args.json)
@@ -79,30 +79,25 @@ def cmd_trace(args) -> int:
         measure_flops=args.measure_flops,
     )
     info = loaded.info
-    print(
-        f"{info.name} ({info.architecture}): {info.num_layers} layers, {info.num_attention_heads} query heads, "
-        f"{info.num_key_value_heads} K/V heads, head_dim {info.head_dim}; mode: {tracer.mode}"
-    )
+    print(text_of("cli.trace.model", name=info.name, architecture=info.architecture, layers=info.num_layers,
+                  heads=info.num_attention_heads, kv_heads=info.num_key_value_heads, head_dim=info.head_dim,
+                  mode=text_of(f"mode.{tracer.mode}")))
     if info.verified:
-        print(f"verified: FLOPs and cache bytes match PyTorch's counter and the real cache on this model "
-              f"(worst relative difference {info.verify_worst_rel or 0:.1e})")
+        print(text_of("cli.trace.verified", worst=info.verify_worst_rel or 0))
     else:
-        print(f"UNVERIFIED on this model: {', '.join(info.unverified) or 'all'} "
-              f"(failed checks: {', '.join(info.verify_failed) or 'none recorded'})")
-    print(f"prompt: {len(tracer.ids)} tokens")
+        print(text_of("cli.trace.unverified", what=", ".join(info.unverified) or text_of("cli.trace.unverified_all"),
+                      failed=", ".join(info.verify_failed) or text_of("cli.trace.none_recorded")))
+    print(text_of("cli.trace.prompt", tokens=len(tracer.ids)))
     if args.measure_flops:
-        print("counting FLOPs with torch's FlopCounterMode: the 'ms' column includes its overhead")
-    header = (f"{'step':>4}  {'phase':<7} {'token':<16} {'fed':>5}  {'layer-0 K/V shape':<20} {'cache bytes':>12} "
-              f"{'GFLOP':>8}" + (f" {'measured':>9}" if args.measure_flops else "") + f" {'ms':>8}")
-    if tracer.shadow is not None:
-        header += f" {'other ms':>9} {'max|Δlogit|':>11}"
-    print(header)
+        print(text_of("cli.trace.measuring"))
+    print(_trace_header(args.measure_flops, tracer.shadow is not None))
     while not tracer.done:
         s = tracer.step()
         shape = _shape(s.cache_layers[0].key_shape) if s.cache_layers else "-"
         gflop = s.flops[tracer.mode]["total"] / 1e9  # the cost model, for the mode that ran
         row = (
-            f"{s.index:>4}  {s.phase:<7} {_token_cell(s):<16} {s.input_length:>5}  {shape:<20} "
+            f"{s.index:>4}  {cell(text_of(f'cli.trace.phase.{s.phase}'), 7)} {_token_cell(s):<16} "
+            f"{s.input_length:>5}  {shape:<20} "
             f"{s.cache_bytes:>12,} {gflop:>8.3f}"
             + (f" {s.measured_flops['total'] / 1e9:>9.3f}" if s.measured_flops else "")
             + f" {s.time_ms:>8.1f}"
@@ -111,41 +106,61 @@ def cmd_trace(args) -> int:
             row += f" {s.other_time_ms:>9.1f} {s.max_abs_logit_diff:>11.2e}"
         print(row, flush=True)
     tr = tracer.trace
-    print(f"text: {tr.text}")  # decoded as one byte stream: a character split over tokens comes out whole
-    print(f"stopped: {tr.finish_reason}")
+    # the text decoded as one byte stream: a character split over tokens comes out whole
+    print(text_of("cli.trace.text", text=tr.text))
+    why = text_of(f"learn.finish.{tr.finish_reason}") if tr.finish_reason else "-"
+    print(text_of("cli.trace.stopped", why=why))
     from kvviz.text.answers import run_summary
 
-    print(run_summary(tr) + " (FLOPs from the cost model)")
+    print(text_of("cli.trace.summary", summary=run_summary(tr)))
     if tracer.shadow is not None and tracer.sampling.greedy:
         same = all(s.token_id == s.other_token_id for s in tr.steps)
         worst = max(s.max_abs_logit_diff or 0.0 for s in tr.steps)
-        print(f"cached and recompute agree: {'yes' if same else 'NO'} "
-              f"(identical tokens: {same}; max |Δlogit| {worst:.2e})")
+        print(text_of("cli.trace.agree", agree=text_of("cli.yes" if same else "cli.agree_no"),
+                      same=text_of("cli.yes" if same else "cli.no"), worst=worst))
     if args.json:
-        try:
-            with open(args.json, "w", encoding="utf-8") as f:
-                f.write(tr.to_json(indent=1))
-        except OSError as e:
-            raise KvvizError(f"Could not write {args.json}: {e.strerror}.") from None
-        print(f"wrote {args.json}")
+        write_text(args.json, tr.to_json(indent=1))
     return 0
 
 
+def write_text(path: str, body: str) -> None:
+    """Write a result file and say so; an OS refusal is a KvvizError naming the path."""
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(body)
+    except OSError as e:
+        raise KvvizError(key="errors.cli.write_failed", path=path, reason=e.strerror or str(e)) from None
+    print(text_of("cli.wrote", path=path))
+
+
+def _trace_header(measured: bool, other: bool) -> str:
+    """The trace table's header line, in the current language, columns as wide as the rows'."""
+    def col(name: str, columns: int, align: str = ">") -> str:
+        return cell(text_of(f"cli.trace.col.{name}"), columns, align)
+
+    header = (f"{col('step', 4)}  {col('phase', 7, '<')} {col('token', 16, '<')} {col('fed', 5)}  "
+              f"{col('shape', 20, '<')} {col('cache_bytes', 12)} {col('gflop', 8)}"
+              + (f" {col('measured', 9)}" if measured else "") + f" {col('ms', 8)}")
+    if other:
+        header += f" {col('other_ms', 9)} {col('logit_diff', 11)}"
+    return header
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m kvviz", description="See what the KV cache stores and saves.")
+    p = argparse.ArgumentParser(prog="python -m kvviz", description=text_of("cli.description"))
     sub = p.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("trace", help="generate step by step and print the cache after every step")
-    t.add_argument("--model", default=None, help="hub id or local folder (default: built-in SmolLM2-135M)")
+    t = sub.add_parser("trace", help=text_of("cli.trace.help"))
+    t.add_argument("--model", default=None, help=text_of("cli.model_help"))
     t.add_argument("--prompt", required=True)
     t.add_argument("--max-new-tokens", type=int, default=16)
-    t.add_argument("--no-cache", action="store_true", help="recompute the whole sequence every step")
-    t.add_argument("--no-compare", action="store_true", help="do not run the other mode alongside")
-    t.add_argument("--measure-flops", action="store_true", help="count FLOPs with torch's FlopCounterMode")
-    t.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
+    t.add_argument("--no-cache", action="store_true", help=text_of("cli.trace.no_cache_help"))
+    t.add_argument("--no-compare", action="store_true", help=text_of("cli.trace.no_compare_help"))
+    t.add_argument("--measure-flops", action="store_true", help=text_of("cli.trace.measure_flops_help"))
+    t.add_argument("--temperature", type=float, default=0.0, help=text_of("cli.trace.temperature_help"))
     t.add_argument("--top-k", type=int, default=0)
     t.add_argument("--top-p", type=float, default=1.0)
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--json", metavar="FILE", help="write the trace as JSON")
+    t.add_argument("--json", metavar="FILE", help=text_of("cli.json_help"))
     t.set_defaults(func=cmd_trace)
     explain_cli.register(sub)
     capacity_cli.register(sub)
@@ -175,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KvvizError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(text_of("cli.error", message=str(e)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -6,9 +6,8 @@ the app's; a caller may pass other limits explicitly (None: only the model's own
 
 from __future__ import annotations
 
-from kvviz.errors import KvvizError
+from kvviz.errors import Bytes, KvvizError
 from kvviz.trace_data import ModelInfo
-from kvviz.units import fmt_bytes
 
 # The source article's prompt (GPT-2 on "Lionel Messi is a"): every page and command starts from it.
 DEFAULT_PROMPT = "Lionel Messi is a"
@@ -46,7 +45,7 @@ def check_context(info: ModelInfo, prompt: int, new_tokens: int, max_context: in
     """Prompt + new tokens within the model's context and the limit per run (None: the model's only)."""
     bad = not isinstance(max_context, int) or isinstance(max_context, bool) or max_context < 2
     if max_context is not None and bad:
-        raise KvvizError(f"The context limit must be a whole number of at least 2 tokens, got {max_context!r}.")
+        raise KvvizError(key="errors.caps.context_limit", got=repr(max_context)[:40])
     # Whose limit: the model's context, or the limit per run (text keys errors.<what>.model / .run).
     limit, whose = info.max_position_embeddings or 0, "model"
     if max_context and (not limit or max_context < limit):
@@ -60,7 +59,7 @@ def check_context(info: ModelInfo, prompt: int, new_tokens: int, max_context: in
 
 def checked_budget(budget: int | None) -> int | None:
     if budget is not None and (not isinstance(budget, int) or isinstance(budget, bool) or budget < 0):
-        raise KvvizError(f"The attention budget must be a number of bytes, got {budget!r}.")
+        raise KvvizError(key="errors.caps.attention_budget", got=repr(budget)[:40])
     return budget
 
 
@@ -68,8 +67,5 @@ def check_attention(info: ModelInfo, layers: int, prompt: int, new_tokens: int, 
     """Refuse a recording that would hold more than `budget` bytes of attention weights (None: no budget)."""
     need = attention_bytes(info, layers, prompt, new_tokens)
     if budget is not None and need > budget:
-        raise KvvizError(
-            f"Recording the attention of {layers} layer{'s' if layers != 1 else ''} over {prompt} prompt tokens + "
-            f"{new_tokens} new tokens would hold {fmt_bytes(need)}; the limit is {fmt_bytes(budget)} per run. "
-            "Record fewer layers or ask for fewer tokens."
-        )
+        raise KvvizError(key="errors.caps.attention_" + ("one" if layers == 1 else "many"), layers=layers,
+                         prompt=prompt, new=new_tokens, need=Bytes(need), limit=Bytes(budget))

@@ -71,10 +71,7 @@ def _block_matrices(block: nn.Module, prefix: str) -> tuple[dict[str, list[tuple
         path = f"{prefix}.{name}"
         role = classify(path)
         if shape == (-1, -1) or role not in _ATTN_ROLES + ("mlp",):
-            raise KvvizError(
-                f"kvviz cannot map the module {path.split('.', 1)[-1]} ({type(mod).__name__}) to its cost "
-                "model (Q, K, V, output projection or MLP), so its FLOP figures would be guesses."
-            )
+            raise KvvizError(key="errors.dims.module", module=path.split(".", 1)[-1], kind=type(mod).__name__)
         roles.setdefault(role, []).append(shape)
         biases += _bias(mod)
     return roles, biases
@@ -89,18 +86,14 @@ def read_dims(model, layers: nn.ModuleList) -> Dims:
     first, _ = blocks[0]
     for i, (roles, _) in enumerate(blocks[1:], start=1):
         if roles != first:
-            raise KvvizError(f"Block {i} has different matrix shapes from block 0; kvviz's cost model "
-                             "assumes every block has the same shapes.")
+            raise KvvizError(key="errors.dims.uneven_blocks", block=i)
     heads = int(cfg.num_attention_heads)
     hidden, q_dim, kv_dim, o_in, fused = _attention(first, cfg, heads)
     head_dim = _head_dim(cfg, heads, hidden, q_dim, fused)
     if q_dim != heads * head_dim or o_in != q_dim:
-        raise KvvizError(
-            f"kvviz cannot map the attention's shapes (Q {q_dim}, output projection input {o_in}) to "
-            f"{heads} heads of {head_dim}."
-        )
+        raise KvvizError(key="errors.dims.attention", q=q_dim, o_in=o_in, heads=heads, head_dim=head_dim)
     if kv_dim % head_dim or heads % (kv_dim // head_dim or 1) or kv_dim == 0:
-        raise KvvizError(f"kvviz cannot map K/V width {kv_dim} to heads of size {head_dim}.")
+        raise KvvizError(key="errors.dims.kv_width", width=kv_dim, head_dim=head_dim)
     kv_heads = kv_dim // head_dim
     inter, mats = _mlp(first.get("mlp", []), hidden)
     vocab, head_bias = _lm_head(model, hidden, root, paths, layers)
@@ -124,21 +117,21 @@ def _attention(roles, cfg, heads: int) -> tuple[int, int, int, int, bool]:
     """(hidden, Q width, one of K/V's width, output projection input, fused?) from one block."""
     o = roles.get("o_proj", [])
     if len(o) != 1:
-        raise KvvizError("kvviz cannot find exactly one attention output projection in a block.")
+        raise KvvizError(key="errors.dims.no_output")
     o_in, hidden = o[0]
     if "qkv_proj" in roles:
         if len(roles["qkv_proj"]) != 1 or "q_proj" in roles or "kv_proj" in roles:
-            raise KvvizError("kvviz cannot map a block that mixes fused and separate Q/K/V projections.")
+            raise KvvizError(key="errors.dims.mixed_qkv")
         h_in, total = roles["qkv_proj"][0]
         # The fused output is Q then K and V: (heads + 2 x kv_heads) x head_dim columns.
         head_dim = _head_dim(cfg, heads, hidden, None, True)
         q_dim = heads * head_dim
         if (total - q_dim) <= 0 or (total - q_dim) % 2:
-            raise KvvizError(f"kvviz cannot split the fused Q/K/V projection's {total} outputs into heads.")
+            raise KvvizError(key="errors.dims.fused_split", outputs=total)
         return _same_hidden(hidden, h_in), q_dim, (total - q_dim) // 2, o_in, True
     q, kv = roles.get("q_proj", []), roles.get("kv_proj", [])
     if len(q) != 1 or len(kv) != 2 or kv[0] != kv[1]:
-        raise KvvizError("kvviz cannot find one Q and two equal K and V projections in a block.")
+        raise KvvizError(key="errors.dims.qkv")
     _same_hidden(hidden, q[0][0])
     _same_hidden(hidden, kv[0][0])
     return hidden, q[0][1], kv[0][1], o_in, False
@@ -146,7 +139,7 @@ def _attention(roles, cfg, heads: int) -> tuple[int, int, int, int, bool]:
 
 def _same_hidden(hidden: int, other: int) -> int:
     if other != hidden:
-        raise KvvizError(f"kvviz cannot map a block whose projections read width {other} but write {hidden}.")
+        raise KvvizError(key="errors.dims.widths", read=other, write=hidden)
     return hidden
 
 
@@ -157,7 +150,7 @@ def _head_dim(cfg, heads: int, hidden: int, q_dim: int | None, fused: bool) -> i
         return stated
     width = hidden if q_dim is None else q_dim
     if width % heads:
-        raise KvvizError(f"kvviz cannot cut width {width} into {heads} heads.")
+        raise KvvizError(key="errors.dims.cut", width=width, heads=heads)
     return width // heads
 
 
@@ -167,11 +160,11 @@ def _mlp(mats: list[tuple[int, int]], hidden: int) -> tuple[int, int]:
     if mats and all(m == (hidden, hidden) for m in mats):
         downs = [hidden]  # inner width equal to the hidden width
     if len(downs) != 1 or any(i != hidden and o != hidden for i, o in mats):
-        raise KvvizError(f"kvviz cannot map the MLP's matrices {mats} to up/gate and down projections.")
+        raise KvvizError(key="errors.dims.mlp_roles", matrices=str(mats))
     inner = downs[0]
     elements = sum(i * o for i, o in mats)
     if elements % (hidden * inner) or elements // (hidden * inner) not in (2, 3):
-        raise KvvizError(f"kvviz cannot map the MLP's matrices {mats} to a plain or gated MLP.")
+        raise KvvizError(key="errors.dims.mlp_kind", matrices=str(mats))
     return inner, elements // (hidden * inner)
 
 
@@ -182,15 +175,13 @@ def _lm_head(model, hidden: int, root: str, paths: dict[int, str], layers) -> tu
     for mod in model.modules():
         if mod is head or id(mod) in inside or _in_out(mod) is None:
             continue
-        raise KvvizError(
-            f"kvviz cannot map the module {paths.get(id(mod), type(mod).__name__)} ({type(mod).__name__}) "
-            "outside the blocks: its cost model has no place for it, so its figures would be incomplete."
-        )
+        raise KvvizError(key="errors.dims.outside", module=paths.get(id(mod), type(mod).__name__),
+                         kind=type(mod).__name__)
     shape = _in_out(head) if head is not None else None
     if shape is None or shape == (-1, -1):
-        raise KvvizError("kvviz cannot find the model's LM head (a linear layer to the vocabulary).")
+        raise KvvizError(key="errors.dims.no_lm_head")
     if shape[0] != hidden:
-        raise KvvizError(f"kvviz cannot map an LM head that reads width {shape[0]} from blocks of width {hidden}.")
+        raise KvvizError(key="errors.dims.lm_head", read=shape[0], hidden=hidden)
     return shape[1], _bias(head)
 
 

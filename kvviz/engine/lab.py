@@ -46,9 +46,9 @@ class LabRunner:
     def __init__(self, loaded: LoadedModel, prompt: str, max_new_tokens: int, policies: list[str],
                  mode: str = "forced", max_context: int | None = caps.APP_MAX_CONTEXT):
         if mode not in MODES:
-            raise KvvizError(f"The lab's mode is forced or free, got {str(mode)[:20]!r}.")
+            raise KvvizError(key="errors.lab.mode", got=repr(str(mode)[:20]))
         if not policies or len(policies) > MAX_POLICIES:
-            raise KvvizError(f"Choose 1 to {MAX_POLICIES} cache policies.")
+            raise KvvizError(key="errors.lab.policies", most=MAX_POLICIES)
         if not isinstance(prompt, str) or not prompt.strip():
             raise KvvizError(key="errors.prompt_empty")
         if not isinstance(max_new_tokens, int) or isinstance(max_new_tokens, bool) or max_new_tokens < 1:
@@ -68,7 +68,7 @@ class LabRunner:
         info = loaded.info
         for p in self.policies:
             if p.needs_attention and info.attn_implementation not in ("eager", ""):
-                raise KvvizError(f"The cache policy {p.spec} needs the model loaded with attn_implementation='eager'.")
+                raise KvvizError(key="errors.policy.needs_eager", spec=p.spec)
         self.reference = _Runner(loaded, "cached", policy_from_spec("full"))
         self.runners = [None if p.holds_all else _Runner(loaded, "cached", p) for p in self.policies]
         self.prompt_ids = list(ids)

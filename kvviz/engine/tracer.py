@@ -127,9 +127,9 @@ class Tracer:
         self.mode = "cached" if use_cache else "recompute"
         self.policy = policy_from_spec(policy)
         if not use_cache and not self.policy.holds_all:
-            raise KvvizError(f"The cache policy {self.policy.spec} needs the cached mode.")
+            raise KvvizError(key="errors.policy.needs_cache", spec=self.policy.spec)
         if self.policy.needs_attention and info.attn_implementation not in ("eager", ""):
-            raise KvvizError(f"The cache policy {self.policy.spec} needs attn_implementation='eager'.")
+            raise KvvizError(key="errors.policy.needs_eager", spec=self.policy.spec)
         self.attention_budget = caps.checked_budget(attention_budget)
         self.primary = _Runner(loaded, self.mode, self.policy)
         # The other mode runs alongside with transformers' own full cache: the reference.
@@ -171,9 +171,9 @@ class Tracer:
         chosen = sorted(set(layers or []))
         bad = [i for i in chosen if not 0 <= i < info.num_layers]
         if bad:
-            raise KvvizError(f"Layer {bad[0]} does not exist; {info.name} has layers 0-{info.num_layers - 1}.")
+            raise KvvizError(key="errors.no_layer", layer=bad[0], model=info.name, last=info.num_layers - 1)
         if chosen and info.attn_implementation not in ("eager", ""):
-            raise KvvizError("Attention weights need the model loaded with attn_implementation='eager'.")
+            raise KvvizError(key="errors.attention_needs_eager")
         caps.check_attention(info, len(chosen), len(self.trace.prompt_token_ids), self.max_new_tokens,
                              self.attention_budget)
         self.attention_layers = chosen
@@ -305,10 +305,8 @@ def _annotate_flops(info, step: Step) -> None:
     if step.cache_layers:
         predicted = ledger.cache_bytes(info, step.context_length)
         if predicted != step.cache_bytes:
-            raise KvvizError(
-                f"kvviz's cost model does not describe {info.name}'s cache ({predicted:,} bytes predicted, "
-                f"{step.cache_bytes:,} in the real cache), so its figures would be wrong."
-            )
+            raise KvvizError(key="errors.model.cache_mismatch", model=info.name, predicted=predicted,
+                             real=step.cache_bytes)
     step.flops = ledger.step_flops(info, step.phase, step.context_length)
 
 

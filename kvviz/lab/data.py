@@ -76,11 +76,11 @@ class LabRun:
     @classmethod
     def from_json(cls, text: str | bytes) -> LabRun:
         if len(text) > MAX_JSON_BYTES:
-            raise KvvizError(f"Not a kvviz lab file: it is over {MAX_JSON_BYTES // 2**20} MB.")
+            raise KvvizError(key="errors.lab_file.too_big", mb=MAX_JSON_BYTES // 2**20)
         try:
             data = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
-            raise KvvizError(f"Not a kvviz lab file: the file is not valid JSON ({str(e)[:80]}).") from None
+            raise KvvizError(key="errors.lab_file.not_json", reason=str(e)[:80]) from None
         return cls.from_dict(data)
 
     @classmethod
@@ -91,52 +91,53 @@ class LabRun:
 # ---------------------------------------------------------------------------- the strict reader
 
 
-def _fail(where: str, what: str):
-    raise KvvizError(f"Bad lab file: {where} {what}.")
+def _fail(where: str, key: str, **fields):
+    """A bad field: errors.lab_file.<key> in kvviz.text, naming the field's path."""
+    raise KvvizError(key=f"errors.lab_file.{key}", path=where, **fields)
 
 
 def _object(data: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict:
     if not isinstance(data, dict):
-        _fail(where, "is not an object")
+        _fail(where, "not_object")
     missing = [k for k in required if k not in data]
     if missing:
-        _fail(f"{where}.{missing[0]}", "is missing")
+        _fail(f"{where}.{missing[0]}", "missing")
     unknown = sorted(set(data) - set(required) - set(optional))
     if unknown:
-        _fail(f"{where}.{unknown[0]}", "is not a known field")
+        _fail(f"{where}.{unknown[0][:40]}", "unknown")
     return data
 
 
 def _int(value: Any, where: str, low: int = 0, high: int = 2**62) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        _fail(where, f"must be a whole number from {low} to {high}, got {str(value)[:40]!r}")
+        _fail(where, "int", low=low, high=high, got=repr(str(value)[:40]))
     return value
 
 
 def _number(value: Any, where: str, low: float = 0.0, high: float = 1e300) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-        _fail(where, f"must be a finite number, got {str(value)[:40]!r}")
+        _fail(where, "finite", got=repr(str(value)[:40]))
     if not low <= value <= high:
-        _fail(where, f"must be from {low} to {high}, got {value!r}")
+        _fail(where, "range", low=low, high=high, got=repr(value))
     return float(value)
 
 
 def _text(value: Any, where: str) -> str:
     if not isinstance(value, str) or len(value) > MAX_TEXT:
-        _fail(where, f"must be text of at most {MAX_TEXT:,} characters")
+        _fail(where, "text", limit=MAX_TEXT)
     return value
 
 
 def _list(value: Any, where: str, most: int) -> list:
     if not isinstance(value, list) or len(value) > most:
-        _fail(where, f"must be a list of at most {most:,} items")
+        _fail(where, "list", limit=most)
     return value
 
 
 def _positions(value: Any, where: str, context: int) -> list[int]:
     out = [_int(p, f"{where}[{i}]", 0, context - 1) for i, p in enumerate(_list(value, where, context))]
     if any(a >= b for a, b in zip(out, out[1:])):
-        _fail(where, "must be ascending original positions")
+        _fail(where, "ascending")
     return out
 
 
@@ -155,7 +156,7 @@ def _read_model(data: Any) -> ModelInfo:
     for k in ("intermediate_size", "max_position_embeddings", "num_parameters", "weight_bytes"):
         _int(getattr(m, k), f"model.{k}")
     if not isinstance(m.tie_word_embeddings, bool):
-        _fail("model.tie_word_embeddings", "must be true or false")
+        _fail("model.tie_word_embeddings", "flag")
     for i, w in enumerate(_list(m.layer_windows, "model.layer_windows", m.num_layers)):
         if w is not None:
             _int(w, f"model.layer_windows[{i}]", 1)
@@ -174,12 +175,12 @@ def _read_step(data: Any, where: str, model: ModelInfo, context: int, forced: bo
     _text(s.token_text, f"{where}.token_text")
     layers = _list(s.kept_positions, f"{where}.kept_positions", model.num_layers)
     if len(layers) != model.num_layers:
-        _fail(f"{where}.kept_positions", f"must have one entry per layer ({model.num_layers})")
+        _fail(f"{where}.kept_positions", "per_layer", layers=model.num_layers)
     for i, layer in enumerate(layers):
         w = f"{where}.kept_positions[{i}]"
         if isinstance(layer, list) and layer and isinstance(layer[0], list):  # per K/V head
             if len(_list(layer, w, model.num_key_value_heads)) != model.num_key_value_heads:
-                _fail(w, f"must have one list per K/V head ({model.num_key_value_heads})")
+                _fail(w, "per_head", heads=model.num_key_value_heads)
             for h, head in enumerate(layer):
                 _positions(head, f"{w}[{h}]", context)
         else:
@@ -191,9 +192,9 @@ def _read_step(data: Any, where: str, model: ModelInfo, context: int, forced: bo
     if forced:
         s.kl = _number(s.kl, f"{where}.kl", 0, 1e6)
         if not isinstance(s.agree, bool):
-            _fail(f"{where}.agree", "must be true or false in forced mode")
+            _fail(f"{where}.agree", "agree_forced")
     elif s.kl is not None or s.agree is not None:
-        _fail(f"{where}.kl", "must be null in free mode")
+        _fail(f"{where}.kl", "kl_free")
     return s
 
 
@@ -211,9 +212,9 @@ def _read_summary(data: Any, where: str, forced: bool, steps: int) -> dict[str, 
 
 def _read_run(data: Any) -> LabRun:
     if not isinstance(data, dict):
-        raise KvvizError("Not a kvviz lab file: expected a JSON object at the top level.")
+        raise KvvizError(key="errors.lab_file.top_level")
     if data.get("schema") != SCHEMA:
-        raise KvvizError(f"Not a kvviz lab file: schema is {str(data.get('schema'))[:40]!r}, expected {SCHEMA!r}.")
+        raise KvvizError(key="errors.lab_file.schema", got=repr(str(data.get("schema"))[:40]), expected=repr(SCHEMA))
     _object(data, "file", ("schema", "model", "prompt", "mode", "policies"))
     model = _read_model(data["model"])
     prompt = _object(data["prompt"], "prompt", ("text", "token_ids"))
@@ -221,28 +222,28 @@ def _read_run(data: Any) -> LabRun:
     ids = [_int(t, f"prompt.token_ids[{i}]", 0, model.vocab_size - 1)
            for i, t in enumerate(_list(prompt["token_ids"], "prompt.token_ids", MAX_CONTEXT))]
     if not ids:
-        _fail("prompt.token_ids", "is empty")
+        _fail("prompt.token_ids", "empty")
     mode = data["mode"]
     if mode not in MODES:
-        _fail("mode", f"must be one of {', '.join(MODES)}, got {str(mode)[:20]!r}")
+        _fail("mode", "one_of", choices=", ".join(MODES), got=repr(str(mode)[:20]))
     forced = mode == "forced"
     policies = []
     raw = _list(data["policies"], "policies", MAX_POLICIES)
     if not raw:
-        _fail("policies", "is empty")
+        _fail("policies", "empty")
     lengths = set()
     for p, pd in enumerate(raw):
         where = f"policies[{p}]"
         pd = _object(pd, where, ("spec", "steps", "summary"))
         spec = _text(pd["spec"], f"{where}.spec")
         if not spec or len(spec) > 40:
-            _fail(f"{where}.spec", "must be a policy spelling of 1 to 40 characters")
+            _fail(f"{where}.spec", "spec")
         rows = _list(pd["steps"], f"{where}.steps", MAX_STEPS)
         if len(ids) + len(rows) > MAX_CONTEXT:
-            _fail(f"{where}.steps", "run past the longest context kvviz reads")
+            _fail(f"{where}.steps", "too_long")
         steps = [_read_step(s, f"{where}.steps[{i}]", model, len(ids) + i, forced) for i, s in enumerate(rows)]
         lengths.add(len(steps))
         policies.append(LabPolicy(spec, steps, _read_summary(pd["summary"], f"{where}.summary", forced, len(steps))))
     if len(lengths) > 1:
-        _fail("policies", "must all have the same number of steps")
+        _fail("policies", "same_steps")
     return LabRun(model, text, ids, mode, policies)

@@ -14,7 +14,6 @@ from kvviz.errors import KvvizError
 from kvviz.paths import ASSETS
 from kvviz.planner.configs import MAX_CONFIG_BYTES, ConfigError, ModelSpec, parse_config_text
 from kvviz.planner.fit import validate_config
-from kvviz.text import t
 
 DATA_DIR = ASSETS
 MODELS_FILE = "model_configs.json"
@@ -65,7 +64,7 @@ def resolve_config(name_or_path: str) -> ModelSpec:
     """
     raw = str(name_or_path).strip()
     if not raw:
-        raise KvvizError(t("planner.error.no_model"))
+        raise KvvizError(key="planner.error.no_model")
     path = Path(raw).expanduser()
     on_disk = path.is_file() or (path.is_dir() and (path / "config.json").is_file())
     if on_disk or looks_like_path(raw):
@@ -76,23 +75,23 @@ def resolve_config(name_or_path: str) -> ModelSpec:
         known = {_norm(n) for n in names} | {_norm(n.split("/")[-1]) for n in names}
         if keys & known:
             return spec
-    raise KvvizError(t("planner.error.unknown_model", name=raw[:100], names=", ".join(catalog_names())))
+    raise KvvizError(key="planner.error.unknown_model", name=raw[:100], names=", ".join(catalog_names()))
 
 
 def _read_config_path(raw: str, path: Path) -> ModelSpec:
     if path.is_dir():
         if not (path / "config.json").is_file():
-            raise KvvizError(t("planner.error.no_config_in_folder", path=raw))
+            raise KvvizError(key="planner.error.no_config_in_folder", path=raw)
         path = path / "config.json"
     if not path.is_file():
-        raise KvvizError(t("planner.error.no_file", path=raw, names=", ".join(catalog_names())))
+        raise KvvizError(key="planner.error.no_file", path=raw, names=", ".join(catalog_names()))
     try:
         if path.stat().st_size > MAX_CONFIG_BYTES:
             raise ConfigError("planner.error.too_big", "", size=path.stat().st_size,
                               limit=MAX_CONFIG_BYTES).within(str(path))
         data = path.read_bytes()
     except OSError as e:
-        raise KvvizError(t("planner.error.cannot_read", path=str(path), reason=e.strerror or str(e))) from None
+        raise KvvizError(key="planner.error.cannot_read", path=str(path), reason=e.strerror or str(e)) from None
     config = parse_config_text(data, str(path))
     validate_config(config, str(path))
     name = path.parent.name if path.name == "config.json" else path.stem
@@ -126,5 +125,5 @@ def get_accelerator(name: str) -> Accelerator:
     for a in load_accelerators():
         if _norm(a.name) == key or _norm(a.name).startswith(key):
             return a
-    raise KvvizError(t("planner.error.unknown_accelerator", name=str(name)[:60],
-                       names=", ".join(a.name for a in load_accelerators())))
+    raise KvvizError(key="planner.error.unknown_accelerator", name=str(name)[:60],
+                       names=", ".join(a.name for a in load_accelerators()))

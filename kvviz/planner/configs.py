@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kvviz.errors import KvvizError
-from kvviz.text import t
 
 MAX_CONFIG_BYTES = 2_000_000  # a config.json is a few kB
 MAX_DEPTH = 32  # config.json nests 2-4 levels (text_config, rope_scaling)
@@ -53,12 +52,13 @@ class ConfigError(KvvizError):
 
     def __init__(self, key: str, field: str = "", /, **fields: Any):
         self.key, self.field, self.fields = key, field, fields
-        super().__init__(t(key, field=field, **fields))
+        # Written when read (KvvizError's text key): in the reader's language, not the raiser's.
+        super().__init__(key=key, field=field, **fields)
 
     def within(self, label: str) -> ConfigError:
         """The same error, its message prefixed by where the config came from (a file name)."""
         err = ConfigError(self.key, self.field, **self.fields)
-        err.args = (t("planner.error.in", label=label, message=str(self)),)
+        err.text_key, err.text_fields = "planner.error.in", {"label": label, "message": self}
         return err
 
 
@@ -234,12 +234,12 @@ def read_flag(cfg: dict, key: str, default: bool | None = None) -> bool | None:
 def check_count(value: Any, what: str, *, allow_zero: bool = False, limit: int | None = None) -> int:
     """An argument that counts something (context, batch, accelerators): a whole number in range."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise KvvizError(t("planner.error.arg_not_whole", what=what, got=show(value)))
+        raise KvvizError(key="planner.error.arg_not_whole", what=what, got=show(value))
     if value < 0 or (value == 0 and not allow_zero):
-        raise KvvizError(t("planner.error.arg_not_positive" if not allow_zero else "planner.error.arg_negative",
-                           what=what, got=value))
+        raise KvvizError(key="planner.error.arg_not_positive" if not allow_zero else "planner.error.arg_negative",
+                         what=what, got=value)
     if limit is not None and value > limit:
-        raise KvvizError(t("planner.error.arg_too_large", what=what, got=value, limit=limit))
+        raise KvvizError(key="planner.error.arg_too_large", what=what, got=value, limit=limit)
     return value
 
 
