@@ -165,7 +165,8 @@ KEYED = ["kvviz/json_strict.py", "kvviz/trace_read.py", "kvviz/trace_rules.py", 
          "kvviz/engine/lab.py", "kvviz/rooms.py", "kvviz/cli/main.py", "kvviz/cli/lab.py", "kvviz/cache/specs.py",
          "kvviz/cache/window.py", "kvviz/cache/sinks.py", "kvviz/cache/evict.py", "kvviz/cache/quantized.py",
          "kvviz/planner/configs.py", "kvviz/planner/layout.py", "kvviz/planner/catalog.py",
-         "kvviz/analysis/answers.py", "kvviz/engine/models.py", "kvviz/engine/sources.py", "kvviz/engine/tracer.py"]
+         "kvviz/analysis/answers.py", "kvviz/engine/models.py", "kvviz/engine/sources.py", "kvviz/engine/tracer.py",
+         "kvviz/engine/lab_quality.py"]
 # a literal message; or a rule's failure whose key argument is an f-string or a sentence (has a space)
 LITERAL = re.compile(r"""(?:KvvizError|_Refused)\(\s*f?["']|KvvizError\(t\(|fail\([^,\n]+,\s*(?:f["']|"[^"]* )""")
 

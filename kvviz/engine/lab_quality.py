@@ -38,7 +38,7 @@ def text_ids(loaded: LoadedModel, limit: int | None = None) -> list[int]:
 def perplexity(loaded: LoadedModel, ids: list[int], spec: str, prompt: int = 16) -> dict:
     """Teacher-forced perplexity of ids[prompt:] under one policy, and the peak bytes it held."""
     if not 1 <= prompt < len(ids) <= MAX_PERPLEXITY_TOKENS:
-        raise KvvizError(f"Perplexity needs 1 <= prompt < tokens <= {MAX_PERPLEXITY_TOKENS}.")
+        raise KvvizError(key="errors.lab.perplexity_span", most=MAX_PERPLEXITY_TOKENS)
     runner = _Runner(loaded, "cached", policy_from_spec(spec))
     nll, peak, t0 = 0.0, 0, time.perf_counter()
     for t in range(prompt, len(ids)):
@@ -70,11 +70,11 @@ def paged_demo(loaded: LoadedModel, system: str, questions: list[str], block_siz
     from transformers import DynamicCache
 
     if not 1 <= len(questions) <= 8:
-        raise KvvizError("The paged demo takes 1 to 8 requests.")
+        raise KvvizError(key="errors.lab.paged_requests", most=8)
     tok, model, info = loaded.tokenizer, loaded.model, loaded.info
     prompts = [tok(system + q, add_special_tokens=False)["input_ids"] for q in questions]
     if max(len(p) for p in prompts) > 1024:
-        raise KvvizError("Keep the system prompt and questions under 1,024 tokens each.")
+        raise KvvizError(key="errors.lab.paged_tokens", most=1024)
     pool = BlockPool(num_blocks=sum(len(p) // block_size + 2 for p in prompts) + 4, block_size=block_size)
     found = [pool.add(f"r{i}", p) for i, p in enumerate(prompts)]
     tables = {name: list(t) for name, t in pool.tables.items()}

@@ -153,4 +153,7 @@ STRINGS: dict[str, str] = {
     ),
     "errors.model.not_on_hub": "No model called {name} on the Hugging Face hub (check the spelling, e.g. 'gpt2').",
     "errors.model.load_failed": "Could not load {name}: {reason}",
+    "errors.lab.perplexity_span": "Perplexity needs 1 <= prompt < tokens <= {most}.",
+    "errors.lab.paged_requests": "The paged demo takes 1 to {most} requests.",
+    "errors.lab.paged_tokens": "Keep the system prompt and questions under {most:,} tokens each.",
 }

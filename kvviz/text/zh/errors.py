@@ -142,4 +142,7 @@ STRINGS: dict[str, str] = {
     ),
     "errors.model.not_on_hub": "Hugging Face Hub 上没有名为 {name} 的模型（请检查拼写，例如 'gpt2'）。",
     "errors.model.load_failed": "无法加载 {name}：{reason}",
+    "errors.lab.perplexity_span": "困惑度需要 1 <= 提示 < token 数 <= {most}。",
+    "errors.lab.paged_requests": "分页演示接受 1 到 {most} 个请求。",
+    "errors.lab.paged_tokens": "系统提示与每个问题都须少于 {most:,} 个 token。",
 }
