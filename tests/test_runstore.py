@@ -345,3 +345,34 @@ def test_a_turn_inside_a_turn_on_one_thread_is_the_same_turn():
     other.join(5)
     assert not other.is_alive()
     assert store.pages.served == 2 and store.pages.waits == 1  # a's two asks were one turn
+
+
+def test_a_first_page_goes_ahead_of_queued_steps_but_behind_earlier_first_pages():
+    from kvviz.engine.limiter import WorkLimiter
+
+    lim = WorkLimiter(1, poll_s=0.05)
+    order: list[str] = []
+    hold, started = threading.Event(), threading.Event()
+
+    def running():
+        with lim.slot("r"):
+            started.set()
+            hold.wait(5)
+
+    def ask(owner: str, first: bool):
+        with lim.slot(owner, first=first):
+            order.append(owner)
+
+    threads = [threading.Thread(target=running)]
+    threads[0].start()
+    assert started.wait(5)
+    for owner, first in (("step a", False), ("step b", False), ("page c", True), ("page d", True)):
+        th = threading.Thread(target=ask, args=(owner, first))
+        th.start()
+        threads.append(th)
+        while lim.pending() < len(threads):  # each in line before the next asks
+            threading.Event().wait(0.01)
+    hold.set()
+    for th in threads:
+        th.join(5)
+    assert order == ["page c", "page d", "step a", "step b"]

@@ -32,6 +32,7 @@ class WorkLimiter:
         self._queue: deque[object] = deque()  # tickets waiting, oldest first
         self._running = 0
         self._owners: set[object] = set()  # owners with a request waiting or running
+        self._first: set[object] = set()  # tickets that go ahead of the others (see slot's `first`)
         self._mean_s = initial_work_s  # running mean of one piece of work, seconds
         self.waits = 0  # requests that had to wait (for the benchmark and tests)
         self.served = 0
@@ -50,9 +51,11 @@ class WorkLimiter:
         return -(-(ahead + 1) // self.slots) * self._mean_s
 
     @contextmanager
-    def slot(self, owner: object, on_wait: OnWait | None = None) -> Iterator[None]:
+    def slot(self, owner: object, on_wait: OnWait | None = None, first: bool = False) -> Iterator[None]:
         """Hold one slot for the body of the `with`; wait for it in line, reporting via on_wait.
 
+        `first` requests (a visitor's first page: one per visitor, ever) wait behind the other `first`
+        ones only, ahead of the rest: a crowd arriving sees its page before the clicks queued ahead of it.
         An exception raised by on_wait (e.g. the page stopping a stale run) gives the place up.
         """
         ticket = object()
@@ -62,10 +65,15 @@ class WorkLimiter:
                 with self._cond:
                     if not queued and owner not in self._owners:
                         self._owners.add(owner)
-                        self._queue.append(ticket)
+                        if first:
+                            self._queue.insert(sum(t in self._first for t in self._queue), ticket)
+                            self._first.add(ticket)
+                        else:
+                            self._queue.append(ticket)
                         queued = True
                     if queued and self._running < self.slots and self._queue[0] is ticket:
                         self._queue.popleft()
+                        self._first.discard(ticket)
                         self._running += 1
                         break
                     ahead = (self._queue.index(ticket) if queued else len(self._queue)) + self._running
@@ -79,6 +87,7 @@ class WorkLimiter:
             with self._cond:
                 if queued:
                     self._queue.remove(ticket)
+                    self._first.discard(ticket)
                     self._owners.discard(owner)
                     self._cond.notify_all()
             raise

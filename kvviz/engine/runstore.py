@@ -191,7 +191,7 @@ class RunStore:
         self.note_visitor(owner)
         return Cursor(run, tracer.trace.prompt_text, owner, self.note_visitor)
 
-    def page_turn(self, owner: object, on_wait: OnWait | None = None) -> AbstractContextManager:
+    def page_turn(self, owner: object, on_wait: OnWait | None = None, first: bool = False) -> AbstractContextManager:
         """Hold one of the server's page slots while drawing a page (`with store.page_turn(...)`).
 
         One process runs Python under one GIL: 15 visitors' pages drawn at once each take 15 times
@@ -200,14 +200,14 @@ class RunStore:
         come is told so through on_wait (ahead, eta_s), like a step queued for the model. Forward
         passes inside a turn still queue in `limiter` (a turn never waits for a page slot, so the
         two never deadlock). A turn taken inside a turn on the same thread (a fragment drawn inline
-        by its page's run) is the same turn."""
+        by its page's run) is the same turn. A visitor's `first` page goes ahead of queued steps."""
         if self.pages is None or getattr(self._turn, "held", False):
             return nullcontext()
-        return self._held_turn(owner if owner is not None else object(), on_wait)
+        return self._held_turn(owner if owner is not None else object(), on_wait, first)
 
     @contextmanager
-    def _held_turn(self, owner: object, on_wait: OnWait | None):
-        with self.pages.slot(owner, on_wait):
+    def _held_turn(self, owner: object, on_wait: OnWait | None, first: bool):
+        with self.pages.slot(owner, on_wait, first):
             self._turn.held = True
             try:
                 yield

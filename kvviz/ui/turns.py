@@ -42,10 +42,12 @@ def queue_notice():
 
 @contextlib.contextmanager
 def page_turn() -> Iterator[None]:
-    """Hold one of the process's page slots for the body; a turn inside a turn is the same turn."""
+    """Hold one of the process's page slots for the body; a turn inside a turn is the same turn. A
+    visitor's first page goes ahead of the steps already queued (a room arriving sees its pages)."""
     from kvviz.engine.runstore import shared_store
 
+    first = learn.visitor_id is None
     on_wait, notice = queue_notice()
-    with shared_store().page_turn(visitor_id(), on_wait):
+    with shared_store().page_turn(visitor_id(), on_wait, first=first):
         notice.empty()
         yield
