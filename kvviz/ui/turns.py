@@ -1,9 +1,9 @@
 """Pages take turns for this server process, and a visitor whose turn has not come is told so.
 
 One process draws pages under one GIL: every page run (a first visit, a Start, a widget, a step)
-takes a turn in the run store's page queue (KVVIZ_PAGE_SLOTS at once, first come first served), so
-a crowd's pages finish one after another instead of all slowly together, and a page that waits
-shows "queued" with an estimate instead of a silent spinner.
+takes a turn in the run store's page queue (KVVIZ_PAGE_SLOTS at once, first come first served, a
+visitor's first page ahead of queued steps), so a crowd's pages finish one after another instead of
+all slowly together, and a page that waits shows "queued" with an estimate instead of a silent spinner.
 """
 
 from __future__ import annotations
