@@ -41,13 +41,15 @@ def queue_notice():
 
 
 @contextlib.contextmanager
-def page_turn() -> Iterator[None]:
-    """Hold one of the process's page slots for the body; a turn inside a turn is the same turn. A
-    visitor's first page goes ahead of the steps already queued (a room arriving sees its pages)."""
+def page_turn(take: bool = True) -> Iterator[tuple]:
+    """Hold one of the process's page slots for the body (none when not `take`); a turn inside a turn
+    is the same turn. A visitor's first page goes ahead of the steps already queued (a room arriving
+    sees its pages). Yields (on_wait, notice): the same slot tells of a wait for the model inside."""
     from kvviz.engine.runstore import shared_store
 
     first = learn.visitor_id is None
     on_wait, notice = queue_notice()
-    with shared_store().page_turn(visitor_id(), on_wait, first=first):
+    turn = shared_store().page_turn(visitor_id(), on_wait, first=first) if take else contextlib.nullcontext()
+    with turn:
         notice.empty()
-        yield
+        yield on_wait, notice

@@ -8,7 +8,6 @@ step shows (the tabs) is drawn by learn_views.py; every word comes from kvviz.te
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
@@ -225,11 +224,9 @@ def _stepper() -> None:
         if learn.want_reset:
             learn.want_reset = False
             _start(learn.run_settings)
-        on_wait, notice = queue_notice()
         # Pages take turns (one GIL per process; kvviz/ui/turns.py): a whole page run already holds
         # one (app.py); a step request in this fragment (Next, a Play tick) takes its own.
-        asks = learn.want_next or learn.playing
-        with turns.page_turn() if asks else contextlib.nullcontext():
+        with turns.page_turn(take=learn.want_next or learn.playing) as (on_wait, notice):
             if learn.want_next:
                 learn.want_next = False
                 _advance(on_wait)
