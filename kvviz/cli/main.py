@@ -96,7 +96,7 @@ def cmd_trace(args) -> int:
         shape = _shape(s.cache_layers[0].key_shape) if s.cache_layers else "-"
         gflop = s.flops[tracer.mode]["total"] / 1e9  # the cost model, for the mode that ran
         row = (
-            f"{s.index:>4}  {cell(text_of(f'cli.trace.phase.{s.phase}'), 7)} {_token_cell(s):<16} "
+            f"{s.index:>4}  {cell(text_of(f'cli.trace.phase.{s.phase}'), 7)} {cell(_token_cell(s), 16)} "
             f"{s.input_length:>5}  {shape:<20} "
             f"{s.cache_bytes:>12,} {gflop:>8.3f}"
             + (f" {s.measured_flops['total'] / 1e9:>9.3f}" if s.measured_flops else "")
