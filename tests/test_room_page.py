@@ -65,19 +65,24 @@ def test_two_visitors_share_one_computation_and_keep_their_own_view(store):
 
 
 def test_a_crowded_server_skips_the_recompute_pass_and_says_so(store):
-    store(crowd_visitors=1)  # one active visitor already counts as a crowd
-    at = _open()  # the store is empty and quiet: the default run is measured both ways
-    assert at.session_state.tracer.trace.settings["compare"] is True
+    store(crowd_visitors=2)
+    at = _open()  # one visitor: the default run is measured both ways
+    assert at.session_state.tracer.trace.steps[1].other_time_ms is not None
+    assert not any("recompute pass" in i.value for i in at.info)
+    _open()  # a second visitor: a crowd from now on
     at.sidebar.text_area(key="prompt").set_value("A prompt of my own about the sea and")
     at.sidebar.button(key="start").click().run()
     trace = at.session_state.tracer.trace
-    assert trace.settings["compare"] is False and trace.steps[0].other_time_ms is None
+    assert trace.settings["compare"] is True and trace.steps[1].other_time_ms is None
     assert any("recompute pass" in i.value for i in at.info)
     assert "ms: forward pass" in [m.label for m in at.metric]
     at.sidebar.text_area(key="prompt").set_value("Lionel Messi is a")
-    at.sidebar.button(key="start").click().run()  # the full run is in the store: shared as it is
-    assert at.session_state.tracer.trace.settings["compare"] is True
+    at.sidebar.button(key="start").click().run()  # the default run's steps, as they were computed
+    assert at.session_state.tracer.trace.steps[1].other_time_ms is not None
     assert not any("recompute pass" in i.value for i in at.info)
+    _click(at, "next")  # a new step, computed in the crowd
+    assert at.session_state.tracer.trace.steps[2].other_time_ms is None
+    assert any("recompute pass" in i.value for i in at.info)
 
 
 def test_a_first_visit_waits_for_its_turn_and_is_told(store, monkeypatch):

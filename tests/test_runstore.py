@@ -376,3 +376,23 @@ def test_a_first_page_goes_ahead_of_queued_steps_but_behind_earlier_first_pages(
     for th in threads:
         th.join(5)
     assert order == ["page c", "page d", "step a", "step b"]
+
+
+def test_steps_computed_in_a_crowd_skip_the_recompute_pass_and_the_rest_are_measured():
+    store = RunStore(crowd_visitors=2, active_window_s=60)
+    a = open_(store, "alice")
+    a.step()
+    a.step()  # alone: prefill and decode 1 measured both ways
+    open_(store, "bob")  # a second visitor makes the room a crowd
+    a.step()
+    a.step()
+    store.active_window_s = 0  # the room has gone quiet
+    time.sleep(0.01)
+    a.step()
+    measured = [s.other_time_ms is not None for s in a.trace.steps]
+    assert measured == [True, True, False, False, True]
+    assert all((s.max_abs_logit_diff is None) == (s.other_token_id is None) == (not m)
+               for s, m in zip(a.trace.steps, measured))
+    # Skipping costs the later steps nothing: the tokens are those of a run measured throughout.
+    assert [s.token_id for s in a.trace.steps] == [s.token_id for s in tracer().run().steps[:5]]
+    assert a.trace.steps[-1].max_abs_logit_diff < 1e-3

@@ -186,6 +186,8 @@ class RunStore:
                 self.hits += 1
             else:
                 run = SharedRun(key, tracer, self.limiter, on_grow=self.trim)
+                if hasattr(tracer, "compare_now"):  # a step computed in a crowd skips the recompute pass
+                    tracer.compare_now = lambda: not self.crowded()
                 self._runs[key] = run
                 self.misses += 1
         self.note_visitor(owner)
@@ -234,7 +236,7 @@ class RunStore:
             return sum(now - t <= self.active_window_s for t in self._seen.values())
 
     def crowded(self) -> bool:
-        """A room this big shares one process: new runs should skip optional work (the page says so)."""
+        """A room this big shares one process: steps computed now skip optional work (the page says so)."""
         return self.crowd_visitors > 0 and self.active_visitors() >= self.crowd_visitors
 
     def trim(self) -> None:
@@ -262,8 +264,8 @@ _shared_lock = threading.Lock()
 def shared_store() -> RunStore:
     """The one store of this server process. KVVIZ_RUNSTORE_MB bounds it (default 512);
     KVVIZ_WORK_SLOTS sets how many forward passes run at once (default 1); KVVIZ_CROWD_VISITORS
-    is the room size (visitors active in the last minute, per process) from which new runs skip the
-    recompute comparison pass (default 8; 0: never); KVVIZ_PAGE_SLOTS is how many visitors' pages
+    is the room size (visitors active in the last minute, per process) from which the steps computed
+    skip the recompute comparison pass (default 8; 0: never); KVVIZ_PAGE_SLOTS is how many visitors' pages
     are drawn at once (default 2: one can draw while another's forward pass runs outside the GIL;
     0: no turns, every page at once).
 

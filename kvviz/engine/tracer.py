@@ -9,6 +9,7 @@ records the other mode's time and the max |logit difference| between the two.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -135,6 +136,10 @@ class Tracer:
         # The other mode runs alongside with transformers' own full cache: the reference.
         other = "recompute" if use_cache else "cached"
         self.shadow = _Runner(loaded, other, policy_from_spec("full")) if compare else None
+        # Asked before each step whether to run the recompute pass this time: a crowded server says
+        # no (kvviz.engine.runstore), and the step records no other time. The recompute mode holds no
+        # state between steps, so skipping a step costs the later ones nothing.
+        self.compare_now: Callable[[], bool] = lambda: True
         self.last_logits: torch.Tensor | None = None  # (vocab,) fp32: the last step's next-token logits
         self.measure_flops = measure_flops
         self.top_k_shown = top_k_shown
@@ -191,8 +196,11 @@ class Tracer:
         context = len(self.ids)
         # The two modes take turns going first, so that neither always pays for a busy machine.
         other = None
-        if self.shadow is not None and index % 2 == 1:
-            other = self.shadow.forward(self.ids)
+        shadow = self.shadow
+        if shadow is not None and shadow.mode == "recompute" and not self.compare_now():
+            shadow = None
+        if shadow is not None and index % 2 == 1:
+            other = shadow.forward(self.ids)
         meter = None
         if self.measure_flops:
             from kvviz.engine.measure import FlopMeter
@@ -202,8 +210,8 @@ class Tracer:
                 fw = self.primary.forward(self.ids, self.attention_layers)
         else:
             fw = self.primary.forward(self.ids, self.attention_layers)
-        if self.shadow is not None and other is None:
-            other = self.shadow.forward(self.ids)
+        if shadow is not None and other is None:
+            other = shadow.forward(self.ids)
         self.last_logits = fw.logits
         token_id, probs = self._choose(fw.logits)
         step = Step(

@@ -58,10 +58,10 @@ STRINGS: dict[str, str] = {
     "learn.queued.one": "Queued: the server is busy with 1 step before yours; yours in about {eta} s.",
     "learn.queued.many": "Queued: the server is busy with {ahead} steps before yours; yours in about {eta} s.",
     "learn.crowd_mode": (
-        "The server is busy with a full room, so this run feeds each step once, with the cache: the recompute pass "
-        "(the whole sequence fed again without the cache) was not run. Not measured: its time and the check that "
-        "both ways pick the same token. Still exact: every FLOP count (the cost model) and what the cache holds. "
-        "Press Start again when the room is quieter to measure both."
+        "The server was busy with a full room when this step was computed, so it was fed once, with the cache: the "
+        "recompute pass (the whole sequence fed again without the cache) was not run for it. Not measured for this "
+        "step: that pass's time and the check that both ways pick the same token. Still exact: every FLOP count "
+        "(the cost model) and what the cache holds. Steps computed when the room is quieter are measured both ways."
     ),
     "learn.next_help": "Revisited steps are shown again; at the newest step this runs the model once more",
     "learn.play": "Play",

@@ -69,19 +69,12 @@ def _start(settings: dict) -> bool:
             loaded = load_shared(model_source(settings["model"], [p for p in PRESETS.values() if p]))
         sampling = Sampling(settings["temperature"], settings["top_k"], settings["top_p"], settings["seed"])
 
-        def make(compare: bool) -> Tracer:
-            tracer = Tracer(loaded, settings["prompt"], settings["max_new_tokens"], sampling=sampling,
-                            compare=compare, max_context=APP_MAX_CONTEXT)
-            tracer.record_attention(app_attention_layers(loaded.info, len(tracer.ids) + settings["max_new_tokens"]))
-            return tracer
-
-        store = shared_store()
-        tracer = make(compare=True)
-        # A crowded server skips the recompute pass of new runs (the page says so), unless the full
-        # run is already computed for someone else.
-        if store.crowded() and not store.has(tracer, settings["model"]):
-            tracer = make(compare=False)
-        tracer = store.open(tracer, settings["model"], visitor_id())
+        tracer = Tracer(loaded, settings["prompt"], settings["max_new_tokens"], sampling=sampling,
+                        max_context=APP_MAX_CONTEXT)
+        tracer.record_attention(app_attention_layers(loaded.info, len(tracer.ids) + settings["max_new_tokens"]))
+        # Measured both ways, except the steps computed while the server is crowded (the run store
+        # decides per step; the page says which).
+        tracer = shared_store().open(tracer, settings["model"], visitor_id())
         on_wait, notice = queue_notice()
         with st.spinner(t("learn.prefilling")):
             tracer.step(on_wait)
@@ -241,7 +234,7 @@ def _stepper() -> None:
             _controls()
             views.show_error()
             tracer = learn.tracer
-            if not tracer.trace.settings.get("compare", True):
+            if views.skipped_recompute(tracer.trace, learn.view):
                 st.info(t("learn.crowd_mode"), icon=":material/groups:")
             try:
                 views.draw(tracer.trace, learn.view, tracer.done)

@@ -54,6 +54,13 @@ def show_error() -> None:
         st.error(md_escape(learn.error.text()))
 
 
+def skipped_recompute(trace, view: int) -> bool:
+    """Step `view` of a run measured both ways was computed on a crowded server, without the
+    recompute pass (kvviz.engine.runstore): its other time and token check were not measured."""
+    return (bool(trace.settings.get("compare", True)) and 0 <= view < len(trace.steps)
+            and trace.steps[view].other_time_ms is None)
+
+
 def tab_label(view_id: str) -> str:
     return t(f"learn.tab.{view_id}")
 
