@@ -135,3 +135,18 @@ def test_work_figure_is_the_ledger(run):
     assert list(redone.y) == [s.recomputed["total"] for s in led.steps]
     assert redone.y[0] == 0 and all(r > 0 for r in redone.y[1:])
     assert list(fresh.marker.opacity) == [0.45] * view + [1.0]  # the step on screen stands out
+
+
+def test_overview_figures_are_plotly_canonical_specs(run):
+    """The overview figures skip Plotly's validation (built for every new step of every run): their
+    specs must be exactly what validating them gives, so nothing is dropped or renamed in the browser."""
+    import json
+
+    import plotly.graph_objects as go
+
+    for view in (0, 3):
+        led = ledger.split_trace(replace(run, steps=run.steps[: view + 1]))
+        for fig in (charts.cache_shapes_figure.build(run, view), charts.work_figure.build(led, view)):
+            spec = fig.to_dict()
+            assert json.dumps(go.Figure(spec).to_dict(), sort_keys=True) == json.dumps(spec, sort_keys=True)
+            assert spec["layout"]["height"] == charts.HEIGHT and len(spec["data"]) == 2
