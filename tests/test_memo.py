@@ -87,3 +87,29 @@ def test_entries_never_keep_steps_alive_and_the_memo_is_bounded():
     for i in range(100):
         m.get(("n", i), (), lambda: "y" * 500)
     assert m.nbytes <= 4000 and len(m) < 10
+
+
+def test_tables_are_made_once_per_step_and_language(fresh_memo):
+    from kvviz.analysis.article import compare_trace
+    from kvviz.ui import tables
+
+    store = RunStore()
+    a, b = cursor(store, "One two three", "a"), cursor(store, "One two three", "b")
+    made = []
+
+    def rows(step):
+        made.append(step.index)
+        return [{"token": c.token_text, "probability": c.prob} for c in step.top_k]
+
+    ta = tables.shared_table("candidates", (a.trace.steps[2],), lambda: rows(a.trace.steps[2]))
+    tb = tables.shared_table("candidates", (b.trace.steps[2],), lambda: rows(b.trace.steps[2]))
+    assert ta is tb and made == [2]
+    assert ta.column_names == ["token", "probability"]
+    assert ta.column("probability").to_pylist() == [c.prob for c in a.trace.steps[2].top_k]
+    tables.shared_table("candidates", (a.trace.steps[1],), lambda: rows(a.trace.steps[1]))
+    set_language("zh")
+    tables.shared_table("candidates", (a.trace.steps[2],), lambda: rows(a.trace.steps[2]))
+    set_language("en")
+    assert made == [2, 1, 2]  # another step, another language: made again
+    assert compare_trace(a.trace) is compare_trace(b.trace)  # same model, same tokens
+    assert compare_trace(a.trace) != compare_trace(cursor(store, "One two three four five", "c").trace)

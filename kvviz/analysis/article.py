@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kvviz.analysis import memo
 from kvviz.engine.caps import DEFAULT_PROMPT
 from kvviz.planner.catalog import resolve_config
 from kvviz.planner.configs import read_int, text_config
@@ -106,4 +107,7 @@ def compare(info: ModelInfo | None, tokens: int) -> Comparison:
 def compare_trace(trace: Trace) -> Comparison:
     """The comparison at the run's context: the tokens the last step's cache holds."""
     tokens = trace.steps[-1].context_length if trace.steps else len(trace.prompt_token_ids)
-    return compare(trace.model, tokens)
+    if trace.model is None:
+        return compare(None, tokens)
+    # Made once per (model, tokens) for every visitor: the questions tab asks on every click.
+    return memo.shared.get(("article.compare", tokens), (trace.model,), lambda: compare(trace.model, tokens))

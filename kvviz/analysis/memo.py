@@ -18,15 +18,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import numpy as np
-
 T = TypeVar("T")
 
 
 def approx_bytes(value: Any, _depth: int = 0) -> int:
     """A rough size of a result (figure dicts, ledgers): arrays by their bytes, the rest by count."""
-    if isinstance(value, np.ndarray):
-        return value.nbytes + 100
+    nbytes = getattr(value, "nbytes", None)  # numpy arrays, Arrow tables
+    if isinstance(nbytes, int):
+        return nbytes + 100
     if isinstance(value, (str, bytes)):
         return len(value) + 50
     if _depth > 6:

@@ -6,13 +6,13 @@ kvviz.text.article; everything drawn as text (a model name may come from a visit
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from kvviz.analysis.article import ARTICLE_TITLE, ARTICLE_URL, compare_trace
 from kvviz.text import article as say
 from kvviz.text import t
 from kvviz.ui.markup import md_escape
+from kvviz.ui.tables import shared_table
 
 _ROW_PX = 35  # st.dataframe's default row height
 _CUT = "\x00"  # where the link goes in the sentence that names the article
@@ -32,7 +32,7 @@ def show_article(trace) -> None:
         st.markdown(named_markdown())
         st.markdown(md_escape(say.intro()[1]))
         st.caption(md_escape(say.caption(c)))
-        rows = say.rows(c)
-        st.dataframe(pd.DataFrame(rows, columns=say.header(c)), hide_index=True, width="stretch",
-                     height=_ROW_PX * (len(rows) + 1) + 3)  # every row shown, no inner scrolling
+        table = shared_table("article", (c,), lambda: say.rows(c), say.header(c))
+        st.dataframe(table, hide_index=True, width="stretch",
+                     height=_ROW_PX * (table.num_rows + 1) + 3)  # every row shown, no inner scrolling
         st.caption(md_escape(say.ratio_line(c)))

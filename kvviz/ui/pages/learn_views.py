@@ -30,6 +30,7 @@ from kvviz.ui import presenter
 from kvviz.ui.export import plotly_config, show_exports
 from kvviz.ui.markup import byte_chip, md_escape, token_chip
 from kvviz.ui.state import W_TABS, W_UPLOAD, Note, Replay, apply_language, learn
+from kvviz.ui.tables import shared_table
 from kvviz.units import fmt_bytes, fmt_flops, fmt_flops_as, fmt_int
 
 log = logging.getLogger(__name__)
@@ -216,12 +217,12 @@ def _position_chips(trace, view: int, win) -> list[str]:
 def _candidates(trace, view: int, done: bool) -> None:
     step = trace.steps[view]
     cols = {k: t(f"learn.candidates.{k}") for k in ("token", "id", "probability", "chosen")}
-    alts = [
+    alts = shared_table("candidates", (step,), lambda: [
         {cols["token"]: _candidate_label(c), cols["id"]: c.token_id, cols["probability"]: c.prob,
          cols["chosen"]: "✔" if c.token_id == step.token_id else ""}
         for c in step.top_k
-    ]
-    with st.expander(t("learn.candidates", n=len(alts)), expanded=False):
+    ])
+    with st.expander(t("learn.candidates", n=alts.num_rows), expanded=False):
         st.dataframe(alts, hide_index=True, width="stretch", column_config={
             cols["probability"]: st.column_config.ProgressColumn(format="%.4f", min_value=0.0, max_value=1.0)})
     if done and view == len(trace.steps) - 1:
