@@ -216,12 +216,6 @@ class RunStore:
             finally:
                 self._turn.held = False
 
-    def has(self, tracer, model_id: str | None, policy: Any = None) -> bool:
-        """Whether the run `tracer` would make is already here (sharing it costs nothing)."""
-        with self._lock:
-            run = self._runs.get(run_key(tracer, model_id, policy))
-            return run is not None and run.error is None
-
     def note_visitor(self, owner: object) -> None:
         now = time.monotonic()
         with self._lock:
