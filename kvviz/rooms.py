@@ -14,6 +14,9 @@ the page another object with RoomStore's four methods (create, publish, peek, re
 - Room ids are 128 random bits (secrets.token_urlsafe): a room cannot be found by guessing. The
   right to publish is a second secret, the lead key, kept in the instructor's session only (stored
   as its SHA-256): a follower's link cannot be turned into a leader's.
+- A leader link (`?lead=<room id>.<lead key>`, lead_token) lets the instructor lead the room again
+  from a new session, e.g. after reloading the page; the page takes it out of the address bar at
+  once, so a projected page does not show it.
 - Bounded: at most `max_rooms` rooms (least recently published closed first) and `max_bytes` per
   room; rooms not published for `ttl_s` are gone.
 
@@ -36,6 +39,7 @@ from pathlib import Path
 from kvviz.errors import KvvizError
 
 ROOM_ID = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16): 16 random bytes
+LEAD_TOKEN = re.compile(r"([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})")  # room id . token_urlsafe(32)
 SUFFIX = ".room.json"
 
 
@@ -56,6 +60,11 @@ class RoomState:
 
 def valid_room_id(room_id: object) -> bool:
     return isinstance(room_id, str) and ROOM_ID.fullmatch(room_id) is not None
+
+
+def lead_token(lead: Lead) -> str:
+    """What a leader link carries: the room id and its lead key."""
+    return f"{lead.room_id}.{lead.key}"
 
 
 def _hash(key: str) -> str:
@@ -177,6 +186,17 @@ class RoomStore:
         if self._expired(float(updated), time.time()):
             return None
         return RoomState(version, params, float(updated))
+
+    def resume(self, token: object) -> Lead | None:
+        """The lead a leader link's token holds, if it still leads an open room here; else None
+        (malformed, no such room, expired, or not that room's lead key)."""
+        m = LEAD_TOKEN.fullmatch(token) if isinstance(token, str) else None
+        if m is None or self.read(m.group(1)) is None:
+            return None
+        record = self._load(m.group(1))
+        if record is None or not hmac.compare_digest(str(record.get("key", "")), _hash(m.group(2))):
+            return None
+        return Lead(m.group(1), m.group(2))
 
     def close(self, lead: Lead) -> None:
         record = self._load(lead.room_id)

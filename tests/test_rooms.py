@@ -174,3 +174,25 @@ def test_readers_in_other_processes_never_see_half_a_state(tmp_path):
         assert seen == sorted(seen)  # versions only move forward
     assert store.read(lead.room_id).version == 400
     assert not list(tmp_path.glob(".tmp-*"))  # no temp file left behind
+
+
+def test_a_leader_link_resumes_its_room_and_nothing_else_does(tmp_path):
+    store = RoomStore(tmp_path)
+    lead = store.create()
+    store.publish(lead, {"step": "2"})
+    token = rooms.lead_token(lead)
+    assert store.resume(token) == lead
+    store.publish(store.resume(token), {"step": "3"})  # the resumed lead publishes
+    assert store.read(lead.room_id).params == {"step": "3"}
+    other = store.create()
+    forged = [
+        lead.room_id,  # a follower's link: the room id without its key
+        f"{lead.room_id}.{other.key}",  # another room's key
+        f"{other.room_id}.{lead.key}",
+        token + "x", token[:-1], token.replace(".", "/"), "../" + token, None, 42,
+    ]
+    assert [store.resume(f) for f in forged] == [None] * len(forged)
+    store.close(lead)
+    assert store.resume(token) is None  # closed: gone
+    old = RoomStore(tmp_path, ttl_s=0.0)
+    assert old.resume(rooms.lead_token(other)) is None  # expired

@@ -190,3 +190,47 @@ def test_the_cards_link_to_their_pages_with_their_params():
     links = {e.proto.page: parse_qs(e.proto.query_string) for e in at.get("page_link")}
     assert links["planner"] == {"models": [presets.by_id("gqa_vs_mha").settings["models"]], "lang": ["en"]}
     assert links["lab"] == {"policies": [presets.by_id("sliding_window").settings["policies"]], "lang": ["en"]}
+
+
+def test_a_leader_link_leads_the_room_again_after_a_reload(tmp_path, monkeypatch):
+    from urllib.parse import parse_qs, urlsplit
+
+    from kvviz import rooms
+    from kvviz.ui import follow
+
+    monkeypatch.setenv("KVVIZ_ROOMS_DIR", str(tmp_path))
+    follow.room_store.clear()
+    try:
+        lead = _open(prompt="Lionel Messi is a", max_new="6", step="1", view="work")
+        lead.button(key="room_lead").click().run()
+        room = lead.session_state.room
+        lead.button(key="next").click().run()
+        lead.button(key="next").click().run()
+        link = next(c.value for c in lead.code if "lead=" in c.value)
+        token = parse_qs(urlsplit(link).query)["lead"][0]
+        assert token == rooms.lead_token(room)
+        assert all("lead=" not in c.value for c in lead.code if "follow=" in c.value)
+        attendee = _open(follow=room.room_id)
+        assert attendee.session_state.view == 3
+        # The instructor's page is reloaded: a new session. The leader link leads the same room again,
+        # opens the run where the room stands, and leaves the address bar.
+        again = _open(lead=token)
+        assert again.session_state.room == room
+        assert again.session_state.view == 3 and again.session_state.open_view == "work"
+        assert again.session_state.run_settings == lead.session_state.run_settings
+        assert "lead" not in again.query_params and again.query_params["step"] == "3"
+        again.button(key="next").click().run()
+        attendee.run()
+        assert attendee.session_state.view == 4  # the resumed leader steps the room
+        # A follower's link, a forged key, a closed room: not a leader; said so, the page works.
+        wrong = token[:-1] + ("A" if token[-1] != "A" else "B")
+        for bad in (room.room_id, wrong):
+            other = _open(lead=bad)
+            assert "room" not in other.session_state and _steps(other) >= 1
+            assert [w.value for w in other.warning if w.value == t("share.room.resume_failed")]
+        again.button(key="room_stop").click().run()
+        closed = _open(lead=token)
+        assert "room" not in closed.session_state
+        assert [w.value for w in closed.warning if w.value == t("share.room.resume_failed")]
+    finally:
+        follow.room_store.clear()

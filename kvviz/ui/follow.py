@@ -25,6 +25,7 @@ from kvviz.ui.state import Note, learn
 from kvviz.ui.url_state import ShareState
 
 PARAM = "follow"
+LEAD_PARAM = "lead"  # a leader link: the instructor leads their room again from a new session
 POLL_S = 1.0  # one stat() per attendee per second
 
 
@@ -39,13 +40,23 @@ def follow_id() -> str | None:
     return st.query_params.get(PARAM)
 
 
-def follower_link(room_id: str) -> str:
-    """The link attendees open: this page, the room, and the instructor's language if the URL names one."""
-    params = {PARAM: room_id}
+def _link(param: str, value: str) -> str:
+    """This page with one parameter, and the instructor's language if the URL names one."""
+    params = {param: value}
     lang = st.query_params.get("lang")
     if lang:
         params["lang"] = lang
     return f"{st.context.url or ''}?{url_state.query_string(params)}"
+
+
+def follower_link(room_id: str) -> str:
+    """The link attendees open."""
+    return _link(PARAM, room_id)
+
+
+def leader_link(lead: rooms.Lead) -> str:
+    """The link that leads the room again from a new session (after a reload): the instructor's alone."""
+    return _link(LEAD_PARAM, rooms.lead_token(lead))
 
 
 # --- the instructor --------------------------------------------------------------------------------
@@ -77,7 +88,37 @@ def lead_controls(where=None) -> None:
     sb.success(t("share.room.leading"), icon=":material/groups:")
     sb.caption(t("share.room.link"))
     sb.code(follower_link(learn.room.room_id), language=None, wrap_lines=True)
+    # In a popover: shown only when asked for (presenter mode draws these controls on the projected page)
+    with sb.popover(t("share.room.resume"), icon=":material/key:", width="stretch"):
+        st.caption(t("share.room.resume_help"))
+        st.code(leader_link(learn.room), language=None, wrap_lines=True)
     sb.button(t("share.room.stop"), key="room_stop", on_click=_on_stop, width="stretch")
+
+
+def resume_lead(models, views_: tuple, allow_other: bool) -> None:
+    """A leader link (?lead=...): lead its room again and open the run where the room stands. The
+    parameter leaves the address bar at once (a projected page never shows it) and is never put in
+    a link for someone else. A link that no longer leads a room says so, and the page opens as usual."""
+    token = st.query_params.get(LEAD_PARAM)
+    if token is None:
+        return
+    del st.query_params[LEAD_PARAM]
+    try:
+        store = room_store()
+        lead = store.resume(token)
+        room = store.read(lead.room_id) if lead is not None else None
+    except OSError:
+        lead = room = None
+    if lead is None or room is None:
+        st.warning(t("share.room.resume_failed"), icon=":material/key_off:")
+        return
+    learn.room = lead
+    learn.room_published = None
+    state, _ = url_state.decode(room.params, models=models, views=views_, allow_other=allow_other,
+                                scenarios=presets.explainer_scenarios())
+    if state is not None:  # the room's run, instead of what the rest of the URL holds
+        learn.link_read = True
+        learn.pending_link = state
 
 
 def publish(state: ShareState | None) -> None:

@@ -30,7 +30,7 @@ from kvviz.ui.state import (
 from kvviz.ui.url_state import ShareState
 
 # Parameters of other modes that a link for someone else should not carry.
-NOT_SHARED = ("present", "follow")
+NOT_SHARED = ("present", "follow", "lead")
 
 
 def _params() -> dict[str, str]:

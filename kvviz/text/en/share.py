@@ -54,6 +54,15 @@ STRINGS: dict[str, str] = {
         "It keeps working when they land on another server of the same deployment."
     ),
     "share.room.link": "Room link for attendees",
+    "share.room.resume": "Keep leading after a reload",
+    "share.room.resume_help": (
+        "Open this link to lead this room again, at the step it is on: after reloading this page, or "
+        "from another browser. Anyone with it can step the room, so keep it to yourself and do not project it."
+    ),
+    "share.room.resume_failed": (
+        "This leader link no longer leads a room: the room has closed or the link is not valid. "
+        "Press Lead a room to start a new one."
+    ),
     "share.room.stop": "Stop leading",
     "share.room.leading": "Leading a room: attendees follow your steps.",
     "share.room.replay": "A run opened from a file cannot be shared with a room.",

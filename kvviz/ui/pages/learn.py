@@ -152,6 +152,7 @@ def render() -> None:
     if present:
         presenter.style()
     st.title(t("learn.title"))
+    follow.resume_lead(PRESETS, views.VIEWS, ALLOW_OTHER)
     room = follow.follow_id()
     if room is not None:  # an attendee: the instructor's run, read-only
         follow.render_follower(room, _follow, PRESETS, ALLOW_OTHER)
