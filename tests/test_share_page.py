@@ -35,6 +35,26 @@ def _unescape(md: str) -> str:
     return re.sub(r"\\(.)", r"\1", md)
 
 
+@pytest.fixture
+def rooms_dir(tmp_path, monkeypatch):
+    """Follow-mode rooms in a folder of the test's own (the page's room store is made afresh)."""
+    from kvviz.ui import follow
+
+    monkeypatch.setenv("KVVIZ_ROOMS_DIR", str(tmp_path))
+    follow.room_store.clear()
+    yield tmp_path
+    follow.room_store.clear()
+
+
+def _leading():
+    """An instructor's page at decode 1 of a short run, leading a new room: (the page, its room)."""
+    lead = _open(prompt="Lionel Messi is a", max_new="6", step="1", view="work")
+    lead.button(key="room_lead").click().run()
+    room = lead.session_state.room
+    assert room is not None and any(f"follow={room.room_id}" in c.value for c in lead.code)
+    return lead, room
+
+
 def test_a_link_opens_its_run_at_its_step_and_view_and_the_url_follows_the_steps():
     at = _open(prompt="The capital of France is", max_new="8", step="3", view="cache", lang="en", present="0")
     assert at.session_state.view == 3 and _steps(at) == 4
@@ -118,39 +138,30 @@ def test_presenter_mode_has_keys_and_the_lesson_in_big_print(tmp_path, monkeypat
     assert not plain.button(key="next").proto.shortcut  # keys only for a presenter
 
 
-def test_a_follower_sees_the_leaders_step_and_does_no_work_while_it_stands(tmp_path, monkeypatch):
+def test_a_follower_sees_the_leaders_step_and_does_no_work_while_it_stands(rooms_dir):
     from kvviz.engine.runstore import shared_store
-    from kvviz.ui import follow
 
-    monkeypatch.setenv("KVVIZ_ROOMS_DIR", str(tmp_path))
-    follow.room_store.clear()
-    try:
-        lead = _open(prompt="Lionel Messi is a", max_new="6", step="1", view="work")
-        lead.button(key="room_lead").click().run()
-        room = lead.session_state.room
-        assert room is not None and any(f"follow={room.room_id}" in c.value for c in lead.code)
-        attendee = _open(follow=room.room_id)
-        assert attendee.session_state.view == 1 and attendee.session_state.open_view == "work"
-        assert not [b for b in attendee.button if b.key in ("next", "back", "play")]  # read-only
-        lead.button(key="next").click().run()
-        lead.button(key="next").click().run()
-        assert lead.session_state.view == 3
-        attendee.run()  # the watcher saw the room change
-        assert attendee.session_state.view == 3
-        assert attendee.session_state.run_settings == lead.session_state.run_settings
-        work = sum(r.computations for r in shared_store()._runs.values())
-        attendee.run()
-        attendee.run()
-        assert sum(r.computations for r in shared_store()._runs.values()) == work
-        assert attendee.session_state.view == 3
-        # The instructor stops: the room is gone for attendees, with a message.
-        lead.button(key="room_stop").click().run()
-        attendee.run()
-        assert any(t("share.room.gone") in w.value for w in attendee.warning)
-        bad = _open(follow="../../etc/passwd")
-        assert [e.value for e in bad.error] == [t("share.room.bad_id")]
-    finally:
-        follow.room_store.clear()
+    lead, room = _leading()
+    attendee = _open(follow=room.room_id)
+    assert attendee.session_state.view == 1 and attendee.session_state.open_view == "work"
+    assert not [b for b in attendee.button if b.key in ("next", "back", "play")]  # read-only
+    lead.button(key="next").click().run()
+    lead.button(key="next").click().run()
+    assert lead.session_state.view == 3
+    attendee.run()  # the watcher saw the room change
+    assert attendee.session_state.view == 3
+    assert attendee.session_state.run_settings == lead.session_state.run_settings
+    work = sum(r.computations for r in shared_store()._runs.values())
+    attendee.run()
+    attendee.run()
+    assert sum(r.computations for r in shared_store()._runs.values()) == work
+    assert attendee.session_state.view == 3
+    # The instructor stops: the room is gone for attendees, with a message.
+    lead.button(key="room_stop").click().run()
+    attendee.run()
+    assert any(t("share.room.gone") in w.value for w in attendee.warning)
+    bad = _open(follow="../../etc/passwd")
+    assert [e.value for e in bad.error] == [t("share.room.bad_id")]
 
 
 def _planner():
@@ -192,45 +203,37 @@ def test_the_cards_link_to_their_pages_with_their_params():
     assert links["lab"] == {"policies": [presets.by_id("sliding_window").settings["policies"]], "lang": ["en"]}
 
 
-def test_a_leader_link_leads_the_room_again_after_a_reload(tmp_path, monkeypatch):
+def test_a_leader_link_leads_the_room_again_after_a_reload(rooms_dir):
     from urllib.parse import parse_qs, urlsplit
 
     from kvviz import rooms
-    from kvviz.ui import follow
 
-    monkeypatch.setenv("KVVIZ_ROOMS_DIR", str(tmp_path))
-    follow.room_store.clear()
-    try:
-        lead = _open(prompt="Lionel Messi is a", max_new="6", step="1", view="work")
-        lead.button(key="room_lead").click().run()
-        room = lead.session_state.room
-        lead.button(key="next").click().run()
-        lead.button(key="next").click().run()
-        link = next(c.value for c in lead.code if "lead=" in c.value)
-        token = parse_qs(urlsplit(link).query)["lead"][0]
-        assert token == rooms.lead_token(room)
-        assert all("lead=" not in c.value for c in lead.code if "follow=" in c.value)
-        attendee = _open(follow=room.room_id)
-        assert attendee.session_state.view == 3
-        # The instructor's page is reloaded: a new session. The leader link leads the same room again,
-        # opens the run where the room stands, and leaves the address bar.
-        again = _open(lead=token)
-        assert again.session_state.room == room
-        assert again.session_state.view == 3 and again.session_state.open_view == "work"
-        assert again.session_state.run_settings == lead.session_state.run_settings
-        assert "lead" not in again.query_params and again.query_params["step"] == "3"
-        again.button(key="next").click().run()
-        attendee.run()
-        assert attendee.session_state.view == 4  # the resumed leader steps the room
-        # A follower's link, a forged key, a closed room: not a leader; said so, the page works.
-        wrong = token[:-1] + ("A" if token[-1] != "A" else "B")
-        for bad in (room.room_id, wrong):
-            other = _open(lead=bad)
-            assert "room" not in other.session_state and _steps(other) >= 1
-            assert [w.value for w in other.warning if w.value == t("share.room.resume_failed")]
-        again.button(key="room_stop").click().run()
-        closed = _open(lead=token)
-        assert "room" not in closed.session_state
-        assert [w.value for w in closed.warning if w.value == t("share.room.resume_failed")]
-    finally:
-        follow.room_store.clear()
+    lead, room = _leading()
+    lead.button(key="next").click().run()
+    lead.button(key="next").click().run()
+    link = next(c.value for c in lead.code if "lead=" in c.value)
+    token = parse_qs(urlsplit(link).query)["lead"][0]
+    assert token == rooms.lead_token(room)
+    assert all("lead=" not in c.value for c in lead.code if "follow=" in c.value)
+    attendee = _open(follow=room.room_id)
+    assert attendee.session_state.view == 3
+    # The instructor's page is reloaded: a new session. The leader link leads the same room again,
+    # opens the run where the room stands, and leaves the address bar.
+    again = _open(lead=token)
+    assert again.session_state.room == room
+    assert again.session_state.view == 3 and again.session_state.open_view == "work"
+    assert again.session_state.run_settings == lead.session_state.run_settings
+    assert "lead" not in again.query_params and again.query_params["step"] == "3"
+    again.button(key="next").click().run()
+    attendee.run()
+    assert attendee.session_state.view == 4  # the resumed leader steps the room
+    # A follower's link, a forged key, a closed room: not a leader; said so, the page works.
+    wrong = token[:-1] + ("A" if token[-1] != "A" else "B")
+    for bad in (room.room_id, wrong):
+        other = _open(lead=bad)
+        assert "room" not in other.session_state and _steps(other) >= 1
+        assert [w.value for w in other.warning if w.value == t("share.room.resume_failed")]
+    again.button(key="room_stop").click().run()
+    closed = _open(lead=token)
+    assert "room" not in closed.session_state
+    assert [w.value for w in closed.warning if w.value == t("share.room.resume_failed")]
