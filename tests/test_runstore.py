@@ -377,14 +377,14 @@ def test_a_first_page_goes_ahead_of_queued_steps_but_behind_earlier_first_pages(
     assert order == ["page c", "page d", "step a", "step b"]
 
 
-def test_steps_computed_in_a_crowd_skip_the_recompute_pass_and_the_rest_are_measured():
+def test_in_a_crowd_a_run_one_visitor_watches_skips_the_recompute_pass_and_a_shared_one_does_not():
     store = RunStore(crowd_visitors=2, active_window_s=60)
     a = open_(store, "alice")
     a.step()
     a.step()  # alone: prefill and decode 1 measured both ways
-    open_(store, "bob")  # a second visitor makes the room a crowd
+    open_(store, "bob", prompt="a run of his own")  # a second visitor makes the room a crowd
     a.step()
-    a.step()
+    a.step()  # alice's run is hers alone: the pass is skipped
     store.active_window_s = 0  # the room has gone quiet
     time.sleep(0.01)
     a.step()
@@ -395,3 +395,10 @@ def test_steps_computed_in_a_crowd_skip_the_recompute_pass_and_the_rest_are_meas
     # Skipping costs the later steps nothing: the tokens are those of a run measured throughout.
     assert [s.token_id for s in a.trace.steps] == [s.token_id for s in tracer().run().steps[:5]]
     assert a.trace.steps[-1].max_abs_logit_diff < 1e-3
+    # A crowd again; carol opens alice's run: shared, it pays the pass once for both, so it keeps it.
+    store.active_window_s = 60
+    open_(store, "bob", prompt="a run of his own").step()
+    c = open_(store, "carol")
+    assert store.crowded() and c.run is a.run and a.run.shared
+    a.step()
+    assert a.trace.steps[-1].other_time_ms is not None

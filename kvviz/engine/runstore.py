@@ -80,6 +80,8 @@ class SharedRun:
         self._limiter = limiter
         self._lock = threading.Lock()  # held while computing a step: others wait, then read it
         self.computations = 0  # forward steps this run computed
+        self._owner: object = None  # the first visitor to open this run
+        self.shared = False  # opened by more than one visitor: its optional work is paid once for all
         self.error: Exception | None = None
         self.steps_bytes = 0
 
@@ -96,6 +98,12 @@ class SharedRun:
         """Recorded steps, plus the live KV cache while the run can still grow."""
         live = self.steps[-1].cache_bytes if self._tracer is not None and self.steps else 0
         return self.steps_bytes + live
+
+    def opened_by(self, owner: object) -> None:
+        if self._owner is None:
+            self._owner = owner
+        elif owner != self._owner:
+            self.shared = True
 
     def step_at(self, index: int, owner: object, on_wait: OnWait | None = None) -> Step | None:
         """Step `index`, computing the steps up to it if nobody has yet; None past the run's end."""
@@ -186,10 +194,14 @@ class RunStore:
                 self.hits += 1
             else:
                 run = SharedRun(key, tracer, self.limiter, on_grow=self.trim)
-                if hasattr(tracer, "compare_now"):  # a step computed in a crowd skips the recompute pass
-                    tracer.compare_now = lambda: not self.crowded()
+                if hasattr(tracer, "compare_now"):
+                    # The recompute pass costs a run's visitors once: in a crowd, a step of a run only
+                    # one visitor has opened skips it; a run several share (a preset, a followed room)
+                    # is still measured both ways.
+                    tracer.compare_now = lambda: run.shared or not self.crowded()
                 self._runs[key] = run
                 self.misses += 1
+            run.opened_by(owner)
         self.note_visitor(owner)
         return Cursor(run, tracer.trace.prompt_text, owner, self.note_visitor)
 
@@ -259,9 +271,9 @@ def shared_store() -> RunStore:
     """The one store of this server process. KVVIZ_RUNSTORE_MB bounds it (default 512);
     KVVIZ_WORK_SLOTS sets how many forward passes run at once (default 1); KVVIZ_CROWD_VISITORS
     is the room size (visitors active in the last minute, per process) from which the steps computed
-    skip the recompute comparison pass (default 8; 0: never); KVVIZ_PAGE_SLOTS is how many visitors' pages
-    are drawn at once (default 2: one can draw while another's forward pass runs outside the GIL;
-    0: no turns, every page at once).
+    for a run only one visitor has opened skip the recompute comparison pass (default 8; 0: never);
+    KVVIZ_PAGE_SLOTS is how many visitors' pages are drawn at once (default 2: one can draw while
+    another's forward pass runs outside the GIL; 0: no turns, every page at once).
 
     Keep KVVIZ_WORK_SLOTS at 1 while the Tracer records attention with forward hooks registered
     on the shared model: two forward passes at once in one process would each see the other's
