@@ -3,7 +3,8 @@
 `cached`: prefill the prompt into a DynamicCache, then feed one new token per step.
 `recompute`: the source article's naive loop, feeding the whole sequence again every step.
 With compare=True the other mode runs alongside on the same tokens, so each step also
-records the other mode's time and the max |logit difference| between the two.
+records the other mode's time and the max |logit difference| between the two (a step for which
+compare_now() says no, on a crowded server, records neither).
 """
 
 from __future__ import annotations
