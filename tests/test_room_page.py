@@ -34,6 +34,14 @@ def _open() -> AppTest:
     return at
 
 
+def _open_following(room_id: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.query_params["follow"] = room_id
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def _step_metric(at) -> str:
     return next(m.value for m in at.metric if m.label == "Step")
 
@@ -69,7 +77,7 @@ def test_a_crowded_server_skips_the_recompute_pass_and_says_so(store):
     at = _open()  # one visitor: the default run is measured both ways
     assert at.session_state.tracer.trace.steps[1].other_time_ms is not None
     assert not any("recompute pass" in i.value for i in at.info)
-    _open()  # a second visitor, on the same default run: a crowd from now on
+    _open()  # a second visitor: a crowd from now on
     at.sidebar.text_area(key="prompt").set_value("A prompt of my own about the sea and")
     at.sidebar.button(key="start").click().run()
     trace = at.session_state.tracer.trace
@@ -80,9 +88,33 @@ def test_a_crowded_server_skips_the_recompute_pass_and_says_so(store):
     at.sidebar.button(key="start").click().run()  # the default run's steps, as they were computed
     assert at.session_state.tracer.trace.steps[1].other_time_ms is not None
     assert not any("recompute pass" in i.value for i in at.info)
-    _click(at, "next")  # a new step, computed in the crowd: the run is shared, so it pays the pass once
-    assert at.session_state.tracer.trace.steps[2].other_time_ms is not None
-    assert not any("recompute pass" in i.value for i in at.info)
+    _click(at, "next")  # a new step, computed in the crowd
+    assert at.session_state.tracer.trace.steps[2].other_time_ms is None
+    assert any("recompute pass" in i.value for i in at.info)
+
+
+def test_in_a_crowd_the_run_a_room_follows_keeps_the_recompute_pass(store, tmp_path, monkeypatch):
+    from kvviz.ui import follow
+
+    monkeypatch.setenv("KVVIZ_ROOMS_DIR", str(tmp_path))
+    follow.room_store.clear()
+    try:
+        store(crowd_visitors=2)
+        lead = _open()
+        _open()  # a crowd from now on
+        _click(lead, "next")
+        assert lead.session_state.tracer.trace.steps[2].other_time_ms is None
+        lead.button(key="room_lead").click().run()  # the instructor leads a room: the room's run
+        _click(lead, "next")
+        assert lead.session_state.tracer.trace.steps[3].other_time_ms is not None
+        assert not any("recompute pass" in i.value for i in lead.info)
+        attendee = _open_following(lead.session_state.room.room_id)
+        _click(lead, "next")
+        attendee.run()
+        assert attendee.session_state.view == 4
+        assert attendee.session_state.tracer.trace.steps[4].other_time_ms is not None
+    finally:
+        follow.room_store.clear()
 
 
 def test_a_first_visit_waits_for_its_turn_and_is_told(store, monkeypatch):

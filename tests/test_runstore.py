@@ -377,14 +377,14 @@ def test_a_first_page_goes_ahead_of_queued_steps_but_behind_earlier_first_pages(
     assert order == ["page c", "page d", "step a", "step b"]
 
 
-def test_in_a_crowd_a_run_one_visitor_watches_skips_the_recompute_pass_and_a_shared_one_does_not():
+def test_steps_computed_in_a_crowd_skip_the_recompute_pass_except_in_the_run_a_room_follows():
     store = RunStore(crowd_visitors=2, active_window_s=60)
-    a = open_(store, "alice")
+    a = open_(store, "alice", n=8)
     a.step()
     a.step()  # alone: prefill and decode 1 measured both ways
-    open_(store, "bob", prompt="a run of his own")  # a second visitor makes the room a crowd
+    b = open_(store, "bob", n=8)  # a second visitor makes the room a crowd
     a.step()
-    a.step()  # alice's run is hers alone: the pass is skipped
+    a.step()
     store.active_window_s = 0  # the room has gone quiet
     time.sleep(0.01)
     a.step()
@@ -393,12 +393,14 @@ def test_in_a_crowd_a_run_one_visitor_watches_skips_the_recompute_pass_and_a_sha
     assert all((s.max_abs_logit_diff is None) == (s.other_token_id is None) == (not m)
                for s, m in zip(a.trace.steps, measured))
     # Skipping costs the later steps nothing: the tokens are those of a run measured throughout.
-    assert [s.token_id for s in a.trace.steps] == [s.token_id for s in tracer().run().steps[:5]]
+    assert [s.token_id for s in a.trace.steps] == [s.token_id for s in tracer(n=8).run().steps[:5]]
     assert a.trace.steps[-1].max_abs_logit_diff < 1e-3
-    # A crowd again; carol opens alice's run: shared, it pays the pass once for both, so it keeps it.
+    # A crowd again. The run a room follows keeps the pass (computed once for everyone in it).
     store.active_window_s = 60
-    open_(store, "bob", prompt="a run of his own").step()
-    c = open_(store, "carol")
-    assert store.crowded() and c.run is a.run and a.run.shared
+    b.step()
+    assert store.crowded() and b.run is a.run
+    a.step()
+    assert a.trace.steps[-1].other_time_ms is None
+    a.run.led = True
     a.step()
     assert a.trace.steps[-1].other_time_ms is not None

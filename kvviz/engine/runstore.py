@@ -80,8 +80,9 @@ class SharedRun:
         self._limiter = limiter
         self._lock = threading.Lock()  # held while computing a step: others wait, then read it
         self.computations = 0  # forward steps this run computed
-        self._owner: object = None  # the first visitor to open this run
-        self.shared = False  # opened by more than one visitor: its optional work is paid once for all
+        # The run a room follows (an instructor leads it): its optional work is done even in a crowd,
+        # once for the whole room. Set by the page.
+        self.led = False
         self.error: Exception | None = None
         self.steps_bytes = 0
 
@@ -98,12 +99,6 @@ class SharedRun:
         """Recorded steps, plus the live KV cache while the run can still grow."""
         live = self.steps[-1].cache_bytes if self._tracer is not None and self.steps else 0
         return self.steps_bytes + live
-
-    def opened_by(self, owner: object) -> None:
-        if self._owner is None:
-            self._owner = owner
-        elif owner != self._owner:
-            self.shared = True
 
     def step_at(self, index: int, owner: object, on_wait: OnWait | None = None) -> Step | None:
         """Step `index`, computing the steps up to it if nobody has yet; None past the run's end."""
@@ -195,13 +190,10 @@ class RunStore:
             else:
                 run = SharedRun(key, tracer, self.limiter, on_grow=self.trim)
                 if hasattr(tracer, "compare_now"):
-                    # The recompute pass costs a run's visitors once: in a crowd, a step of a run only
-                    # one visitor has opened skips it; a run several share (a preset, a followed room)
-                    # is still measured both ways.
-                    tracer.compare_now = lambda: run.shared or not self.crowded()
+                    # In a crowd the steps computed skip the recompute pass, except the run a room follows.
+                    tracer.compare_now = lambda: run.led or not self.crowded()
                 self._runs[key] = run
                 self.misses += 1
-            run.opened_by(owner)
         self.note_visitor(owner)
         return Cursor(run, tracer.trace.prompt_text, owner, self.note_visitor)
 
@@ -271,7 +263,7 @@ def shared_store() -> RunStore:
     """The one store of this server process. KVVIZ_RUNSTORE_MB bounds it (default 512);
     KVVIZ_WORK_SLOTS sets how many forward passes run at once (default 1); KVVIZ_CROWD_VISITORS
     is the room size (visitors active in the last minute, per process) from which the steps computed
-    for a run only one visitor has opened skip the recompute comparison pass (default 8; 0: never);
+    skip the recompute comparison pass, except those of a run a room follows (default 8; 0: never);
     KVVIZ_PAGE_SLOTS is how many visitors' pages are drawn at once (default 2: one can draw while
     another's forward pass runs outside the GIL; 0: no turns, every page at once).
 

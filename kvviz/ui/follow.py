@@ -62,10 +62,20 @@ def leader_link(lead: rooms.Lead) -> str:
 # --- the instructor --------------------------------------------------------------------------------
 
 
+def mark_followed(tracer) -> None:
+    """The run a room follows keeps its recompute pass on a crowded server: it is the lesson on the
+    projector, computed once per replica for everyone in the room (kvviz/engine/runstore.py)."""
+    run = getattr(tracer, "run", None)  # a run store cursor's shared run; a saved file has none
+    if run is not None:
+        run.led = True
+
+
 def _on_lead() -> None:
     try:
         learn.room = room_store().create()
         learn.room_published = None
+        if learn.has_run:
+            mark_followed(learn.tracer)
     except (KvvizError, OSError) as e:
         learn.error = Note("learn.error.kvviz", {"message": t("share.room.full") if isinstance(e, OSError) else str(e)})
 

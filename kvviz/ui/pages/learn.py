@@ -73,8 +73,10 @@ def _start(settings: dict) -> bool:
                         max_context=APP_MAX_CONTEXT)
         tracer.record_attention(app_attention_layers(loaded.info, len(tracer.ids) + settings["max_new_tokens"]))
         # Measured both ways, except the steps computed while the server is crowded (the run store
-        # decides per step; the page says which).
+        # decides per step; the page says which) for any run but the one a room follows.
         tracer = shared_store().open(tracer, settings["model"], visitor_id())
+        if learn.room is not None or follow.follow_id() is not None:
+            follow.mark_followed(tracer)
         on_wait, notice = queue_notice()
         with st.spinner(t("learn.prefilling")):
             tracer.step(on_wait)
