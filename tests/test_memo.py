@@ -113,3 +113,10 @@ def test_tables_are_made_once_per_step_and_language(fresh_memo):
     assert made == [2, 1, 2]  # another step, another language: made again
     assert compare_trace(a.trace) is compare_trace(b.trace)  # same model, same tokens
     assert compare_trace(a.trace) != compare_trace(cursor(store, "One two three four five", "c").trace)
+
+
+def test_a_table_arrow_cannot_hold_stays_a_frame(fresh_memo):
+    from kvviz.ui import tables
+
+    mixed = tables.shared_table("mixed", (), lambda: [{"a": 1}, {"a": "two"}, {"a": b"\xff"}])
+    assert len(mixed) == 3 and list(mixed["a"]) == [1, "two", b"\xff"]  # st.dataframe converts it

@@ -17,10 +17,16 @@ from kvviz.analysis import memo
 from kvviz.text import language
 
 
-def shared_table(name: str, anchors: tuple, rows: Callable[[], list], columns: list[str] | None = None) -> pa.Table:
+def shared_table(name: str, anchors: tuple, rows: Callable[[], list],
+                 columns: list[str] | None = None) -> pa.Table | pd.DataFrame:
     """The Arrow table of rows() (dicts, or lists under `columns`), made once per (name, the objects
-    in `anchors` by identity, the language). Never mutate what it returns: it is shared."""
-    def make() -> pa.Table:
-        return pa.Table.from_pandas(pd.DataFrame(rows(), columns=columns), preserve_index=False)
+    in `anchors` by identity, the language); the pandas frame where a column mixes types Arrow cannot
+    hold (st.dataframe then converts it as it always did). Never mutate what it returns: it is shared."""
+    def make() -> pa.Table | pd.DataFrame:
+        frame = pd.DataFrame(rows(), columns=columns)
+        try:
+            return pa.Table.from_pandas(frame, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            return frame
 
     return memo.shared.get(("table", name, language()), anchors, make)

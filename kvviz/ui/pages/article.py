@@ -34,5 +34,5 @@ def show_article(trace) -> None:
         st.caption(md_escape(say.caption(c)))
         table = shared_table("article", (c,), lambda: say.rows(c), say.header(c))
         st.dataframe(table, hide_index=True, width="stretch",
-                     height=_ROW_PX * (table.num_rows + 1) + 3)  # every row shown, no inner scrolling
+                     height=_ROW_PX * (len(table) + 1) + 3)  # every row shown, no inner scrolling
         st.caption(md_escape(say.ratio_line(c)))

@@ -222,7 +222,7 @@ def _candidates(trace, view: int, done: bool) -> None:
          cols["chosen"]: "✔" if c.token_id == step.token_id else ""}
         for c in step.top_k
     ])
-    with st.expander(t("learn.candidates", n=alts.num_rows), expanded=False):
+    with st.expander(t("learn.candidates", n=len(alts)), expanded=False):
         st.dataframe(alts, hide_index=True, width="stretch", column_config={
             cols["probability"]: st.column_config.ProgressColumn(format="%.4f", min_value=0.0, max_value=1.0)})
     if done and view == len(trace.steps) - 1:
