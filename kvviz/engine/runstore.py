@@ -189,9 +189,8 @@ class RunStore:
                 self.hits += 1
             else:
                 run = SharedRun(key, tracer, self.limiter, on_grow=self.trim)
-                if hasattr(tracer, "compare_now"):
-                    # In a crowd the steps computed skip the recompute pass, except the run a room follows.
-                    tracer.compare_now = lambda: run.led or not self.crowded()
+                # In a crowd the steps computed skip the recompute pass, except the run a room follows.
+                tracer.compare_now = lambda: run.led or not self.crowded()
                 self._runs[key] = run
                 self.misses += 1
         self.note_visitor(owner)

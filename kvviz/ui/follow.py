@@ -63,10 +63,11 @@ def leader_link(lead: rooms.Lead) -> str:
 
 
 def mark_followed(tracer) -> None:
-    """The run a room follows keeps its recompute pass on a crowded server: it is the lesson on the
-    projector, computed once per replica for everyone in the room (kvviz/engine/runstore.py)."""
+    """If this visitor leads a room or follows one, its run keeps the recompute pass on a crowded
+    server: it is the lesson on the projector, computed once per replica for everyone in the room
+    (kvviz/engine/runstore.py)."""
     run = getattr(tracer, "run", None)  # a run store cursor's shared run; a saved file has none
-    if run is not None:
+    if run is not None and (learn.room is not None or follow_id() is not None):
         run.led = True
 
 
@@ -74,8 +75,7 @@ def _on_lead() -> None:
     try:
         learn.room = room_store().create()
         learn.room_published = None
-        if learn.has_run:
-            mark_followed(learn.tracer)
+        mark_followed(learn.tracer)
     except (KvvizError, OSError) as e:
         learn.error = Note("learn.error.kvviz", {"message": t("share.room.full") if isinstance(e, OSError) else str(e)})
 

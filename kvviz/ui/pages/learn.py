@@ -75,8 +75,7 @@ def _start(settings: dict) -> bool:
         # Measured both ways, except the steps computed while the server is crowded (the run store
         # decides per step; the page says which) for any run but the one a room follows.
         tracer = shared_store().open(tracer, settings["model"], visitor_id())
-        if learn.room is not None or follow.follow_id() is not None:
-            follow.mark_followed(tracer)
+        follow.mark_followed(tracer)
         on_wait, notice = queue_notice()
         with st.spinner(t("learn.prefilling")):
             tracer.step(on_wait)

@@ -123,12 +123,10 @@ def _metrics(step, lesson) -> None:
                "width": "content"}
     m.metric(t("learn.metric.flops"), fmt_flops(lesson.cached_flops), help=t("learn.metric.flops_help"),
              delta=fmt_flops_as(lesson.recompute_flops, lesson.cached_flops), **beneath)  # one unit for both
-    if step.other_time_ms is None:
-        m.metric(t("learn.metric.time_one"), fmt_int(round(step.time_ms)), help=t("learn.metric.time_help"),
-                 width="content")
-    else:
-        m.metric(t("learn.metric.time_both"), fmt_int(round(step.time_ms)), help=t("learn.metric.time_help"),
-                 delta=fmt_int(round(step.other_time_ms)), **beneath)
+    both = step.other_time_ms is not None  # a step computed in a crowd has no recompute time
+    other = {**beneath, "delta": fmt_int(round(step.other_time_ms))} if both else {"width": "content"}
+    m.metric(t("learn.metric.time_both" if both else "learn.metric.time_one"), fmt_int(round(step.time_ms)),
+             help=t("learn.metric.time_help"), **other)
 
 
 def _overview(trace, view: int) -> None:
